@@ -1,0 +1,50 @@
+// Runs every *.test.ts with node's test runner. `--distributed` runs the same tests against
+// PostgreSQL and NATS JetStream (starting them first if this machine has them but they are down).
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const args = process.argv.slice(2);
+const distributed = args.includes("--distributed");
+const filters = args.filter((a) => !a.startsWith("--"));
+
+function find(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === "node_modules" || name.startsWith(".")) return [];
+    if (statSync(path).isDirectory()) return find(path);
+    return name.endsWith(".test.ts") ? [relative(process.cwd(), path)] : [];
+  });
+}
+
+const files = ["src", "test"]
+  .filter((d) => {
+    try {
+      return statSync(d).isDirectory();
+    } catch {
+      return false;
+    }
+  })
+  .flatMap(find)
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+
+if (files.length === 0) {
+  console.error("no test files matched");
+  process.exit(1);
+}
+
+const env = { ...process.env, MYPAY_LOG_LEVEL: process.env.MYPAY_LOG_LEVEL ?? "silent" };
+if (distributed) {
+  env.MYPAY_TEST_DATABASE_URL ??= "postgres://postgres@127.0.0.1:5432/postgres";
+  env.MYPAY_TEST_BUS_URL ??= "nats://127.0.0.1:4222";
+  const ready = spawnSync("node", ["scripts/services.mjs"], { stdio: "inherit", env });
+  if (ready.status !== 0) process.exit(ready.status ?? 1);
+}
+
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...files],
+  { stdio: "inherit", env },
+);
+process.exit(result.status ?? 1);

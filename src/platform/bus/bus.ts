@@ -1,0 +1,30 @@
+/** The event bus port: in-process by default, NATS JetStream when MYPAY_BUS_URL is set. */
+export interface EventEnvelope<T = unknown> {
+  readonly id: string;
+  readonly type: string;
+  readonly version: number;
+  /** ISO-8601 time the change happened. */
+  readonly occurredAt: string;
+  /** The context that published it. */
+  readonly source: string;
+  /** Follows one business transaction across contexts, logs and traces. */
+  readonly correlationId: string;
+  /** The id of the event or request that caused this one. */
+  readonly causationId: string | null;
+  readonly data: T;
+}
+
+export type EventHandler = (event: EventEnvelope) => Promise<void>;
+
+export interface EventBus {
+  readonly kind: "in-process" | "nats";
+  /** Resolves once the bus has the event durably (or, in-process, once every subscriber handled it). */
+  publish(event: EventEnvelope): Promise<void>;
+  /**
+   * A durable subscription named `consumer` to the given event types; delivery is at least once,
+   * so handlers must be idempotent (see inbox.ts). A handler that throws gets the event again later.
+   */
+  subscribe(consumer: string, types: readonly string[], handler: EventHandler): Promise<void>;
+  /** Stops delivering, lets handlers in flight finish, and disconnects. */
+  close(): Promise<void>;
+}

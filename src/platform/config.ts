@@ -1,0 +1,141 @@
+import { Cron } from "croner";
+
+export const contextNames = [
+  "membership",
+  "banking",
+  "money",
+  "remittance",
+  "payment",
+  "settlement",
+  "query",
+  "gateway",
+] as const;
+export type ContextName = (typeof contextNames)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  busUrl: string | undefined;
+  contexts: readonly ContextName[];
+  bankUrl: string;
+  bankPort: number;
+  adminEmail: string;
+  adminPassword: string | undefined;
+  settlementCron: string;
+  timeZone: string;
+  logLevel: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+}
+
+/** A bad setting: the process stops with this one line. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function url(env: Env, name: string, protocols: readonly string[], fallback?: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL (${protocols.join(" or ")}), got "${mask(name, raw)}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.join(" or ")}, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+function text(env: Env, name: string, fallback: string, pattern?: RegExp, rule?: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (pattern && !pattern.test(raw)) throw new ConfigError(`${name} ${rule}, got "${raw}"`);
+  return raw;
+}
+
+function contexts(env: Env): readonly ContextName[] {
+  const raw = env.MYPAY_CONTEXTS?.trim();
+  if (!raw || raw === "all") return contextNames;
+  const names = raw.split(",").map((s) => s.trim());
+  for (const n of names) {
+    if (!(contextNames as readonly string[]).includes(n)) {
+      throw new ConfigError(`MYPAY_CONTEXTS names an unknown context "${n}"; known: all, ${contextNames.join(", ")}`);
+    }
+  }
+  return names as ContextName[];
+}
+
+function cron(env: Env): string {
+  const raw = text(env, "MYPAY_SETTLEMENT_CRON", "0 2 * * *");
+  try {
+    new Cron(raw, { paused: true, timezone: "Asia/Seoul" }).stop();
+  } catch {
+    throw new ConfigError(`MYPAY_SETTLEMENT_CRON must be a cron expression like "0 2 * * *", got "${raw}"`);
+  }
+  return raw;
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+$/;
+const logLevels = /^(fatal|error|warn|info|debug|trace|silent)$/;
+
+/** Reads and checks every MYPAY_* variable; throws ConfigError naming the first bad one. */
+export function loadConfig(env: Env = process.env): Config {
+  const adminPassword = env.MYPAY_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    throw new ConfigError("MYPAY_ADMIN_PASSWORD must be at least 8 characters");
+  }
+  return {
+    port: integer(env, "MYPAY_PORT", 8080, 0, 65535),
+    host: text(env, "MYPAY_HOST", "127.0.0.1", /^[\w.:[\]-]+$/, "must be a host name or address"),
+    dataDir: text(env, "MYPAY_DATA_DIR", "./data"),
+    databaseUrl: url(env, "MYPAY_DATABASE_URL", ["postgres:", "postgresql:"]),
+    busUrl: url(env, "MYPAY_BUS_URL", ["nats:"]),
+    contexts: contexts(env),
+    bankUrl: url(env, "MYPAY_BANK_URL", ["http:", "https:"], "http://127.0.0.1:8090") as string,
+    bankPort: integer(env, "MYPAY_BANK_PORT", 8090, 0, 65535),
+    adminEmail: text(env, "MYPAY_ADMIN_EMAIL", "admin@mypay.local", emailPattern, "must be an email address").toLowerCase(),
+    adminPassword,
+    settlementCron: cron(env),
+    timeZone: "Asia/Seoul",
+    logLevel: text(env, "MYPAY_LOG_LEVEL", "info", logLevels, "must be one of fatal, error, warn, info, debug, trace, silent"),
+    accessTokenTtlSeconds: integer(env, "MYPAY_ACCESS_TOKEN_TTL", 900, 30, 86_400),
+    refreshTokenTtlSeconds: integer(env, "MYPAY_REFRESH_TOKEN_TTL", 30 * 86_400, 60, 365 * 86_400),
+  };
+}
+
+const secretNames = /PASSWORD|SECRET|KEY|TOKEN/;
+
+function mask(name: string, value: string): string {
+  if (secretNames.test(name)) return "***";
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return value;
+  }
+}
+
+/** The effective configuration for the start-up log, with secrets masked. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    databaseUrl: config.databaseUrl ? mask("MYPAY_DATABASE_URL", config.databaseUrl) : "(embedded PGlite)",
+    busUrl: config.busUrl ? mask("MYPAY_BUS_URL", config.busUrl) : "(in-process)",
+    adminPassword: config.adminPassword ? "***" : "(generated at first start)",
+  };
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from "node:crypto";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyError } from "fastify";
+import type { Logger } from "pino";
+import { type Failure, ProblemError } from "../../kernel/errors.js";
+import { type Metrics, instrument } from "./metrics.js";
+import { ProblemSchema, sendProblem } from "./problem.js";
+import { describeValidation, validatorCompiler } from "./validation.js";
+
+export const bodyLimitBytes = 64 * 1024;
+
+export interface HttpServerOptions {
+  logger: Logger;
+  metrics: Metrics;
+  title: string;
+  description?: string;
+  /** Serve Swagger UI at /docs and the OpenAPI document at /docs/json. */
+  docs?: boolean;
+}
+
+const requestIdPattern = /^[\x21-\x7e]{1,128}$/;
+
+/** A Fastify app with our conventions: TypeBox, strict bodies, problem+json, request ids, metrics. */
+export async function createHttpServer(options: HttpServerOptions) {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: bodyLimitBytes,
+    requestIdHeader: false,
+    requestIdLogLabel: "requestId",
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    disableRequestLogging: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.addSchema(ProblemSchema);
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      "request",
+    );
+  });
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const failure = toFailure(error);
+    if (failure.code === "INTERNAL_ERROR") request.log.error({ err: error }, "unhandled error");
+    return sendProblem(reply, failure);
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    sendProblem(reply, { code: "NOT_FOUND", detail: `no route ${request.method} ${request.url.split("?")[0]}` }),
+  );
+
+  if (options.docs !== false) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: "3.0.3",
+        info: { title: options.title, version: "1.0.0", description: options.description ?? "" },
+        components: {
+          securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+        },
+      },
+      refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    });
+    await app.register(swaggerUi, { routePrefix: "/docs" });
+  }
+  instrument(app, options.metrics);
+  return app;
+}
+
+export type HttpServer = Awaited<ReturnType<typeof createHttpServer>>;
+
+function toFailure(error: FastifyError): Failure {
+  if (error instanceof ProblemError) return error.failure;
+  if (error.validation) {
+    return { code: "VALIDATION_FAILED", detail: describeValidation(error.validation, error.validationContext ?? "request") };
+  }
+  switch (error.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { code: "PAYLOAD_TOO_LARGE", detail: `the request body is larger than ${bodyLimitBytes} bytes` };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { code: "UNSUPPORTED_MEDIA_TYPE", detail: "send the body as application/json" };
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return { code: "VALIDATION_FAILED", detail: "the request body is empty; send a JSON object" };
+  }
+  if (error.statusCode === 429) return { code: "RATE_LIMITED", detail: "too many requests; try again later" };
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    const json = error instanceof SyntaxError || error.code === "FST_ERR_CTP_INVALID_JSON_BODY";
+    return {
+      code: "VALIDATION_FAILED",
+      detail: json ? "the request body is not valid JSON" : "the request is malformed",
+    };
+  }
+  return { code: "INTERNAL_ERROR", detail: "the request could not be completed; it is safe to retry" };
+}

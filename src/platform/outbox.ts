@@ -1,0 +1,49 @@
+import { newId } from "../kernel/ids.js";
+import type { EventEnvelope } from "./bus/bus.js";
+import { ident, type Queryable } from "./db/db.js";
+
+export interface NewEvent<T = unknown> {
+  readonly type: string;
+  readonly version?: number;
+  readonly data: T;
+}
+
+export interface EventContext {
+  /** The business transaction this change belongs to (a request id or an upstream event's). */
+  readonly correlationId: string;
+  /** The event or request that caused the change. */
+  readonly causationId?: string | null;
+  readonly occurredAt?: Date;
+}
+
+/**
+ * Writes events to the schema's outbox inside the caller's transaction: they are published if and
+ * only if that transaction commits.
+ */
+export async function recordEvents(
+  tx: Queryable,
+  schema: string,
+  events: readonly NewEvent[],
+  context: EventContext,
+): Promise<EventEnvelope[]> {
+  if (events.length === 0) return [];
+  const occurredAt = (context.occurredAt ?? new Date()).toISOString();
+  const envelopes: EventEnvelope[] = events.map((e) => ({
+    id: newId("event"),
+    type: e.type,
+    version: e.version ?? 1,
+    occurredAt,
+    source: schema,
+    correlationId: context.correlationId,
+    causationId: context.causationId ?? null,
+    data: e.data,
+  }));
+  await tx.query(
+    `INSERT INTO ${ident(schema)}.outbox (id, type, version, occurred_at, source, correlation_id, causation_id, data)
+     SELECT e->>'id', e->>'type', (e->>'version')::int, (e->>'occurredAt')::timestamptz, e->>'source',
+            e->>'correlationId', e->>'causationId', e->'data'
+     FROM jsonb_array_elements($1::jsonb) AS e`,
+    [envelopes],
+  );
+  return envelopes;
+}
