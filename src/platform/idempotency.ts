@@ -1,0 +1,174 @@
+import { createHash } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { type Failure, ProblemError, type Result, statusOf } from "../kernel/errors.js";
+import { type Db, ident, type Queryable } from "./db/db.js";
+import { problemBody, problemContentType, sendProblem } from "./http/problem.js";
+
+export interface IdempotencyKey {
+  /** Keys are scoped per member (API.md); one member's key never collides with another's. */
+  readonly scope: string;
+  readonly key: string;
+  readonly requestHash: string;
+}
+
+export type Claim =
+  | { readonly kind: "proceed" }
+  | { readonly kind: "replay"; readonly status: number; readonly body: unknown }
+  | { readonly kind: "in-flight" }
+  | { readonly kind: "mismatch" };
+
+/** How long a claim holds before a crashed request's key can be taken again. */
+export const claimLeaseSeconds = 60;
+
+/**
+ * Claims a key for one request: a new key (or one whose holder died without committing an effect)
+ * proceeds; a finished one replays; one still in flight is refused; another body is a mismatch.
+ */
+export async function claimKey(db: Queryable, schema: string, k: IdempotencyKey): Promise<Claim> {
+  const s = ident(schema);
+  const claimed = await db.query(
+    `INSERT INTO ${s}.idempotency_keys AS k (scope, key, request_hash, state, locked_until)
+     VALUES ($1, $2, $3, 'IN_FLIGHT', now() + make_interval(secs => $4))
+     ON CONFLICT (scope, key) DO UPDATE SET locked_until = EXCLUDED.locked_until
+       WHERE k.state = 'IN_FLIGHT' AND k.locked_until < now() AND k.request_hash = EXCLUDED.request_hash
+     RETURNING 1`,
+    [k.scope, k.key, k.requestHash, claimLeaseSeconds],
+  );
+  if (claimed.length > 0) return { kind: "proceed" };
+  const rows = await db.query<{ request_hash: string; state: string; response_status: number; response_body: unknown }>(
+    `SELECT request_hash, state, response_status, response_body FROM ${s}.idempotency_keys WHERE scope = $1 AND key = $2`,
+    [k.scope, k.key],
+  );
+  const row = rows[0];
+  if (!row) return claimKey(db, schema, k); // released in between: try again
+  if (row.request_hash !== k.requestHash) return { kind: "mismatch" };
+  if (row.state === "DONE") return { kind: "replay", status: row.response_status, body: row.response_body };
+  return { kind: "in-flight" };
+}
+
+/** Records the response; call it inside the transaction that commits the effect. */
+export async function completeKey(tx: Queryable, schema: string, k: IdempotencyKey, status: number, body: unknown) {
+  await tx.query(
+    `UPDATE ${ident(schema)}.idempotency_keys
+     SET state = 'DONE', response_status = $3, response_body = $4::jsonb, completed_at = now()
+     WHERE scope = $1 AND key = $2`,
+    [k.scope, k.key, status, body],
+  );
+}
+
+/** Frees a claim whose request failed before any effect committed, so that a retry can run. */
+export async function releaseKey(db: Queryable, schema: string, k: IdempotencyKey) {
+  await db.query(`DELETE FROM ${ident(schema)}.idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT'`, [
+    k.scope,
+    k.key,
+  ]);
+}
+
+/** A stable hash of what the request asks for: method, route, path parameters and body. */
+export function hashRequest(request: FastifyRequest): string {
+  const what = [request.method, request.routeOptions.url, canonical(request.params), canonical(request.body)];
+  return createHash("sha256").update(JSON.stringify(what)).digest("hex");
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+const keyPattern = /^[\x20-\x7e]{1,255}$/;
+
+/** The Idempotency-Key header: undefined when absent, a failure when malformed or required and absent. */
+export function readIdempotencyKey(request: FastifyRequest, required: boolean): Result<string | undefined> {
+  const raw = request.headers["idempotency-key"];
+  if (raw === undefined) {
+    return required
+      ? { ok: false, error: { code: "VALIDATION_FAILED", detail: "the Idempotency-Key header is required" } }
+      : { ok: true, value: undefined };
+  }
+  if (typeof raw !== "string" || !keyPattern.test(raw)) {
+    return {
+      ok: false,
+      error: { code: "VALIDATION_FAILED", detail: "the Idempotency-Key header must be 1-255 printable characters" },
+    };
+  }
+  return { ok: true, value: raw };
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface IdempotentRoute {
+  readonly db: Db;
+  readonly schema: string;
+  /** Usually the caller's membership id. */
+  readonly scope: string;
+  readonly required: boolean;
+}
+
+class Rollback extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.code);
+  }
+}
+
+/** Failures that say nothing about the request itself: a retry with the same key may succeed. */
+const retryable = (f: Failure) => statusOf(f.code) >= 500;
+
+/**
+ * Runs a one-transaction effect at most once per key: the effect, its events and the stored
+ * response commit together. An expected failure rolls the effect back and is stored as the answer.
+ */
+export async function runIdempotent(
+  route: IdempotentRoute,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  effect: (tx: Queryable) => Promise<Result<Reply>>,
+) {
+  const header = readIdempotencyKey(request, route.required);
+  if (!header.ok) return sendProblem(reply, header.error);
+  if (header.value === undefined) {
+    const result = await route.db.tx(effect);
+    return result.ok ? reply.status(result.value.status).send(result.value.body) : sendProblem(reply, result.error);
+  }
+  const k: IdempotencyKey = { scope: route.scope, key: header.value, requestHash: hashRequest(request) };
+  const claim = await claimKey(route.db, route.schema, k);
+  switch (claim.kind) {
+    case "replay":
+      reply.header("idempotent-replayed", "true");
+      if (claim.status >= 400) reply.type(problemContentType);
+      return reply.status(claim.status).send(claim.body);
+    case "mismatch":
+      return sendProblem(reply, {
+        code: "IDEMPOTENCY_KEY_REUSED",
+        detail: "this Idempotency-Key was used with a different request",
+      });
+    case "in-flight":
+      return sendProblem(reply, { code: "CONFLICT", detail: "a request with this Idempotency-Key is still in flight" });
+  }
+  try {
+    const done = await route.db.tx(async (tx) => {
+      const result = await effect(tx);
+      if (!result.ok) throw new Rollback(result.error);
+      await completeKey(tx, route.schema, k, result.value.status, result.value.body);
+      return result.value;
+    });
+    return reply.status(done.status).send(done.body);
+  } catch (error) {
+    if (!(error instanceof Rollback) || retryable(error.failure)) {
+      await releaseKey(route.db, route.schema, k);
+      throw error instanceof Rollback ? new ProblemError(error.failure) : error;
+    }
+    const body = problemBody(error.failure, request);
+    await completeKey(route.db, route.schema, k, body.status, body);
+    return reply.status(body.status).type(problemContentType).send(body);
+  }
+}
