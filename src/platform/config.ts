@@ -21,6 +21,8 @@ export interface Config {
   contexts: readonly ContextName[];
   bankUrl: string;
   bankPort: number;
+  /** Where a process without the membership context fetches the public keys that verify tokens. */
+  authJwksUrl: string | undefined;
   adminEmail: string;
   adminPassword: string | undefined;
   settlementCron: string;
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     contexts: contexts(env),
     bankUrl: url(env, "MYPAY_BANK_URL", ["http:", "https:"], "http://127.0.0.1:8090") as string,
     bankPort: integer(env, "MYPAY_BANK_PORT", 8090, 0, 65535),
+    authJwksUrl: url(env, "MYPAY_AUTH_JWKS_URL", ["http:", "https:"]),
     adminEmail: text(env, "MYPAY_ADMIN_EMAIL", "admin@mypay.local", emailPattern, "must be an email address").toLowerCase(),
     adminPassword,
     settlementCron: cron(env),
