@@ -26,6 +26,8 @@ const files = ["src", "test"]
     }
   })
   .flatMap(find)
+  // *.distributed.test.ts need PostgreSQL and NATS: only the distributed suite runs them.
+  .filter((f) => distributed || !f.endsWith(".distributed.test.ts"))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 

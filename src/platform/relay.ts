@@ -1,0 +1,224 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { EventBus, EventEnvelope } from "./bus/bus.js";
+import { type Db, ident } from "./db/db.js";
+import type { Logger } from "./logging.js";
+
+export interface OutboxRelayOptions {
+  readonly db: Db;
+  readonly schema: string;
+  readonly bus: EventBus;
+  readonly logger: Logger;
+  /** How often the loop looks for new rows when nobody kicks it. */
+  readonly pollMs?: number;
+  readonly batchSize?: number;
+  /** Names this relay in the lease row; unique per relay instance by default. */
+  readonly holder?: string;
+  /** How long published rows are kept for replayFrom() before purging. */
+  readonly retentionMs?: number;
+  readonly leaseMs?: number;
+}
+
+export interface OutboxRelay {
+  start(): void;
+  /** New events were committed: run soon rather than at the next poll. */
+  kick(): void;
+  /** Finishes the current batch, stops, and hands the lease to the next relay. */
+  stop(): Promise<void>;
+  /** One round: returns how many events it published (0 when another relay holds the lease). */
+  runOnce(): Promise<number>;
+  /** Deletes published rows older than the given age; returns how many. */
+  purgePublished(olderThanMs?: number): Promise<number>;
+  /** Marks rows from seq on as unpublished again, for a broker that lost messages; returns how many. */
+  replayFrom(seq: number): Promise<number>;
+}
+
+// A type, not an interface, so it fits the port's Row index signature.
+type OutboxRow = {
+  seq: number;
+  id: string;
+  type: string;
+  version: number;
+  occurred_at: Date | string;
+  source: string;
+  correlation_id: string;
+  causation_id: string | null;
+  data: unknown;
+};
+
+const day = 24 * 60 * 60 * 1000;
+const purgeEveryMs = 60 * 60 * 1000;
+const maxBackoffMs = 30_000;
+
+function toEnvelope(row: OutboxRow): EventEnvelope {
+  return {
+    id: row.id,
+    type: row.type,
+    version: row.version,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    source: row.source,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    data: row.data,
+  };
+}
+
+/**
+ * Publishes a schema's outbox in seq order. A lease row makes one relay per schema publish at a
+ * time, across processes, so events never interleave; no transaction is held while publishing
+ * because an in-process handler needs the (single-connection) database itself.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, bus, logger } = options;
+  const schema = ident(options.schema);
+  const pollMs = options.pollMs ?? 250;
+  const batchSize = options.batchSize ?? 100;
+  const leaseMs = options.leaseMs ?? 10_000;
+  const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  const log = logger.child({ relay: schema });
+
+  let rounds: Promise<unknown> = Promise.resolve();
+  let loop: Promise<void> | undefined;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  let kicked = false;
+  let failures = 0;
+  let lastPurge = 0;
+
+  /** Acquires or renews the lease in one statement, judged by the database's clock. */
+  async function takeLease(): Promise<boolean> {
+    const rows = await db.query(
+      `INSERT INTO ${schema}.relay_lease AS l (name, holder, lease_until)
+       VALUES ('outbox', $1, now() + $2 * interval '1 millisecond')
+       ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, lease_until = EXCLUDED.lease_until
+       WHERE l.holder = EXCLUDED.holder OR l.lease_until < now()
+       RETURNING holder`,
+      [holder, leaseMs],
+    );
+    return rows.length > 0;
+  }
+
+  async function releaseLease(): Promise<void> {
+    await db.query(`DELETE FROM ${schema}.relay_lease WHERE name = 'outbox' AND holder = $1`, [holder]);
+  }
+
+  /** Publishes one batch; stops at the first failure so order holds, and marks what went out. */
+  async function round(): Promise<{ published: number; failed: boolean }> {
+    if (!(await takeLease())) return { published: 0, failed: false };
+    // Stop well before the lease runs out, measured on our own clock from when we renewed it.
+    const deadline = Date.now() + leaseMs / 2;
+    const rows = await db.query<OutboxRow>(
+      `SELECT seq, id, type, version, occurred_at, source, correlation_id, causation_id, data
+       FROM ${schema}.outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+      [batchSize],
+    );
+    const sent: string[] = [];
+    let failed = false;
+    for (const row of rows) {
+      if (Date.now() > deadline) break;
+      try {
+        await bus.publish(toEnvelope(row));
+        sent.push(row.id);
+      } catch (error) {
+        log.warn({ err: error, eventId: row.id, type: row.type, seq: row.seq }, "publish failed; will retry");
+        failed = true;
+        break;
+      }
+    }
+    if (sent.length > 0) {
+      await db.query(`UPDATE ${schema}.outbox SET published_at = now() WHERE id = ANY($1::text[])`, [sent]);
+    }
+    return { published: sent.length, failed };
+  }
+
+  /** Rounds never overlap within one relay, whoever calls them. */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = rounds.then(fn, fn);
+    rounds = next.catch(() => {});
+    return next;
+  }
+
+  async function purgePublished(olderThanMs = options.retentionMs ?? 7 * day): Promise<number> {
+    const rows = await db.query(
+      `DELETE FROM ${schema}.outbox
+       WHERE published_at IS NOT NULL AND published_at < now() - $1 * interval '1 millisecond'
+       RETURNING seq`,
+      [olderThanMs],
+    );
+    return rows.length;
+  }
+
+  /** One loop step: returns how long to wait before the next. */
+  async function step(): Promise<number> {
+    try {
+      const { published, failed } = await serial(round);
+      if (Date.now() - lastPurge > purgeEveryMs) {
+        lastPurge = Date.now();
+        const purged = await purgePublished();
+        if (purged > 0) log.info({ purged }, "purged published outbox rows");
+      }
+      failures = failed ? failures + 1 : 0;
+      if (!failed && published === batchSize) return 0;
+    } catch (error) {
+      failures++;
+      log.error({ err: error }, "outbox relay round failed");
+    }
+    return failures === 0 ? pollMs : Math.min(maxBackoffMs, pollMs * 2 ** failures);
+  }
+
+  function sleep(ms: number): Promise<void> {
+    // A kick that came while a round ran means rows committed after its SELECT may be waiting.
+    if (ms === 0 || (kicked && failures === 0)) {
+      kicked = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  async function run(): Promise<void> {
+    while (!stopping) {
+      const wait = await step();
+      if (!stopping) await sleep(wait);
+    }
+  }
+
+  return {
+    start() {
+      if (loop) return;
+      stopping = false;
+      loop = run();
+    },
+    kick() {
+      // A kick does not cut a failure backoff short: it would hammer a broker that is down.
+      if (failures > 0) return;
+      if (wake) wake();
+      else kicked = true;
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+      loop = undefined;
+      await serial(releaseLease);
+    },
+    runOnce: () => serial(round).then((r) => r.published),
+    purgePublished,
+    async replayFrom(seq) {
+      const rows = await db.query(
+        `UPDATE ${schema}.outbox SET published_at = NULL
+         WHERE seq >= $1 AND published_at IS NOT NULL RETURNING seq`,
+        [seq],
+      );
+      log.warn({ fromSeq: seq, rows: rows.length }, "outbox replay requested");
+      return rows.length;
+    },
+  };
+}
