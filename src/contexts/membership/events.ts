@@ -1,0 +1,45 @@
+import type { Member, MemberType } from "./domain.js";
+
+/** The events membership publishes (through its outbox); payloads are versioned. */
+
+export const membershipEventTypes = {
+  registered: "MemberRegistered",
+  modified: "MemberModified",
+  withdrawn: "MemberWithdrawn",
+} as const;
+
+/** v1. `type` is "staff" only for the staff members created from configuration. */
+export interface MemberRegistered {
+  readonly membershipId: string;
+  readonly name: string;
+  readonly email: string;
+  readonly region: string;
+  readonly type: MemberType;
+  readonly registeredAt: string;
+}
+
+/** v1. The member's name and region after the change; a password is never published. */
+export interface MemberModified {
+  readonly membershipId: string;
+  readonly name: string;
+  readonly region: string;
+  readonly passwordChanged: boolean;
+  readonly modifiedAt: string;
+}
+
+/** v1. The member can no longer sign in; consumers end what it still holds (points expire). */
+export interface MemberWithdrawn {
+  readonly membershipId: string;
+  readonly withdrawnAt: string;
+}
+
+export function memberRegistered(m: Member): MemberRegistered {
+  return {
+    membershipId: m.id,
+    name: m.name,
+    email: m.email,
+    region: m.region,
+    type: m.type,
+    registeredAt: m.createdAt.toISOString(),
+  };
+}

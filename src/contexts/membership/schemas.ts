@@ -1,0 +1,121 @@
+import { Type } from "@sinclair/typebox";
+import { roles } from "../../platform/auth/tokens.js";
+import {
+  emailMaxLength,
+  memberStatuses,
+  memberTypes,
+  passwordRule,
+  registrableTypes,
+  visibleText,
+} from "./domain.js";
+
+/** The HTTP shapes of membership and auth (API.md "Membership and auth"). */
+
+const literals = <T extends string>(values: readonly T[], options = {}) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    options,
+  );
+
+const Name = Type.String({
+  ...visibleText,
+  description: "1–100 characters, no control characters, not blank",
+});
+const Region = Type.String({
+  ...visibleText,
+  description: "1–100 characters, no control characters, not blank",
+});
+const Password = Type.String({ ...passwordRule, description: "8–128 characters" });
+const MembershipId = Type.String({
+  description: "mem_…",
+  examples: ["mem_0190f0c4d6a87c3a9d1e2b3c4d5e6f70"],
+});
+const RoleSchema = literals(roles);
+
+export const Membership = Type.Object(
+  {
+    membershipId: MembershipId,
+    name: Type.String(),
+    email: Type.String(),
+    region: Type.String(),
+    type: literals(memberTypes, {
+      description: "personal or merchant; 'staff' only for staff members, who never register themselves",
+    }),
+    role: literals(roles, { description: "What the member's access tokens allow: personal → customer" }),
+    status: literals(memberStatuses),
+    createdAt: Type.String({ format: "date-time" }),
+  },
+  { title: "Membership" },
+);
+
+export const Registration = Type.Object(
+  {
+    name: Name,
+    email: Type.String({
+      format: "email",
+      maxLength: emailMaxLength,
+      description: "Unique, whatever its case",
+    }),
+    password: Password,
+    region: Region,
+    type: literals(registrableTypes),
+  },
+  { additionalProperties: false, title: "Registration" },
+);
+
+export const MembershipChanges = Type.Object(
+  { name: Type.Optional(Name), region: Type.Optional(Region), password: Type.Optional(Password) },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    title: "MembershipChanges",
+    description: "A new password ends every session (refresh token) of the member",
+  },
+);
+
+export const MembershipParams = Type.Object({ id: Type.String({ description: "mem_…" }) });
+
+export const Credentials = Type.Object(
+  {
+    // Not the registration's email format: staff emails from configuration may be simpler.
+    email: Type.String({ minLength: 3, maxLength: emailMaxLength, pattern: "^[^\\p{Cc}\\p{Cs}\\s]+$" }),
+    password: Type.String({ minLength: 1, maxLength: passwordRule.maxLength }),
+  },
+  { additionalProperties: false, title: "Credentials" },
+);
+
+export const Session = Type.Object(
+  {
+    accessToken: Type.String({ description: "An Ed25519-signed JWT; send as Authorization: Bearer" }),
+    refreshToken: Type.String({ description: "Opaque; works once, for POST /v1/auth/refresh" }),
+    expiresIn: Type.Integer({ description: "Seconds the access token lives" }),
+  },
+  { title: "Session" },
+);
+
+export const RefreshRequest = Type.Object(
+  { refreshToken: Type.String({ minLength: 1, maxLength: 512 }) },
+  { additionalProperties: false, title: "RefreshRequest" },
+);
+
+export const ValidateRequest = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 8192, description: "An access token" }) },
+  { additionalProperties: false, title: "ValidateRequest" },
+);
+
+export const Validation = Type.Object(
+  { valid: Type.Boolean(), membershipId: Type.Optional(MembershipId), role: Type.Optional(RoleSchema) },
+  { title: "Validation" },
+);
+
+export const Jwks = Type.Object(
+  {
+    keys: Type.Array(
+      Type.Object(
+        { kty: Type.String(), crv: Type.String(), x: Type.String(), kid: Type.String(), alg: Type.String() },
+        { additionalProperties: true },
+      ),
+    ),
+  },
+  { title: "JSONWebKeySet", description: "The public keys that verify access tokens (RFC 7517)" },
+);

@@ -1,0 +1,144 @@
+import type { Clock } from "../../kernel/clock.js";
+import { fail, ok, type Result } from "../../kernel/errors.js";
+import { type Id, newId, parseId } from "../../kernel/ids.js";
+import { canAccess } from "../../platform/auth/guard.js";
+import { hashPassword } from "../../platform/auth/passwords.js";
+import type { Principal, TokenSigner, TokenVerifier } from "../../platform/auth/tokens.js";
+import { type Db, isUniqueViolation } from "../../platform/db/db.js";
+import { type EventContext, recordEvents } from "../../platform/outbox.js";
+import { type Member, mayWithdraw } from "./domain.js";
+import {
+  type MemberModified,
+  type MemberWithdrawn,
+  memberRegistered,
+  membershipEventTypes,
+} from "./events.js";
+import { revokeMemberTokens } from "./session-store.js";
+import { emailUniqueIndex, findMember, insertMember, markWithdrawn, updateActiveMember } from "./store.js";
+
+export interface MembershipDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly signer: TokenSigner;
+  readonly verifier: TokenVerifier;
+  readonly refreshTokenTtlSeconds: number;
+  /** The member's money balance in won (money context); withdrawal needs it to be 0. */
+  readonly moneyBalanceOf: (membershipId: Id<"membership">) => Promise<number>;
+  /** Tells the outbox relay that events were committed. */
+  readonly kickRelay: () => void;
+}
+
+export interface Registration {
+  readonly name: string;
+  readonly email: string;
+  readonly password: string;
+  readonly region: string;
+  readonly type: "personal" | "merchant";
+}
+
+export async function registerMember(
+  deps: MembershipDeps,
+  command: Registration,
+  context: EventContext,
+): Promise<Result<Member>> {
+  const { password, ...profile } = command;
+  const passwordHash = await hashPassword(password);
+  const member: Member = {
+    ...profile,
+    id: newId("membership"),
+    status: "ACTIVE",
+    createdAt: deps.clock.now(),
+  };
+  try {
+    await deps.db.tx(async (tx) => {
+      await insertMember(tx, { ...member, passwordHash });
+      await recordEvents(
+        tx,
+        "membership",
+        [{ type: membershipEventTypes.registered, data: memberRegistered(member) }],
+        context,
+      );
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error, emailUniqueIndex)) throw error;
+    return fail("EMAIL_TAKEN", "this email is already registered");
+  }
+  deps.kickRelay();
+  return ok(member);
+}
+
+/** The member the caller may see; others' and unknown or malformed ids alike are NOT_FOUND. */
+export async function getMember(
+  deps: MembershipDeps,
+  principal: Principal,
+  rawId: string,
+): Promise<Result<Member>> {
+  const id = parseId("membership", rawId);
+  const member = id && canAccess(principal, id) ? await findMember(deps.db, id) : undefined;
+  return member ? ok(member) : fail("NOT_FOUND", `no membership ${rawId}`);
+}
+
+export interface MemberUpdate {
+  readonly name?: string | undefined;
+  readonly region?: string | undefined;
+  readonly password?: string | undefined;
+}
+
+export async function modifyMember(
+  deps: MembershipDeps,
+  command: { principal: Principal; id: string; changes: MemberUpdate },
+  context: EventContext,
+): Promise<Result<Member>> {
+  const found = await getMember(deps, command.principal, command.id);
+  if (!found.ok) return found;
+  const { name, region, password } = command.changes;
+  const passwordHash = password === undefined ? undefined : await hashPassword(password);
+  const now = deps.clock.now();
+  const updated = await deps.db.tx(async (tx) => {
+    const member = await updateActiveMember(tx, found.value.id, { name, region, passwordHash }, now);
+    if (!member) return undefined;
+    // A new password ends every session that the old one opened.
+    if (passwordHash) await revokeMemberTokens(tx, member.id, now);
+    const modified: MemberModified = {
+      membershipId: member.id,
+      name: member.name,
+      region: member.region,
+      passwordChanged: passwordHash !== undefined,
+      modifiedAt: now.toISOString(),
+    };
+    await recordEvents(tx, "membership", [{ type: membershipEventTypes.modified, data: modified }], context);
+    return member;
+  });
+  if (!updated) return fail("CONFLICT", "a withdrawn membership cannot be changed");
+  deps.kickRelay();
+  return ok(updated);
+}
+
+/**
+ * Withdraws a member whose money balance is 0. Withdrawing again answers as the first time did
+ * (a retried DELETE), without a second event.
+ */
+export async function withdrawMember(
+  deps: MembershipDeps,
+  command: { principal: Principal; id: string },
+  context: EventContext,
+): Promise<Result<void>> {
+  const found = await getMember(deps, command.principal, command.id);
+  if (!found.ok) return found;
+  const member = found.value;
+  if (member.status === "WITHDRAWN") return ok(undefined);
+  const balance = await deps.moneyBalanceOf(member.id);
+  if (!mayWithdraw(balance)) {
+    return fail("CONFLICT", `the money balance is ${balance} won; withdraw or send it before leaving`);
+  }
+  const now = deps.clock.now();
+  const withdrawn = await deps.db.tx(async (tx) => {
+    if (!(await markWithdrawn(tx, member.id, now))) return false;
+    await revokeMemberTokens(tx, member.id, now);
+    const data: MemberWithdrawn = { membershipId: member.id, withdrawnAt: now.toISOString() };
+    await recordEvents(tx, "membership", [{ type: membershipEventTypes.withdrawn, data }], context);
+    return true;
+  });
+  if (withdrawn) deps.kickRelay();
+  return ok(undefined);
+}

@@ -1,0 +1,138 @@
+import type { Id } from "../../kernel/ids.js";
+import type { Queryable } from "../../platform/db/db.js";
+import type { MemberStatus, MemberType } from "./domain.js";
+
+/** SQL for refresh-token chains and the login lockout. */
+
+export interface NewRefreshToken {
+  readonly tokenHash: string;
+  readonly chainId: string;
+  readonly membershipId: Id<"membership">;
+  readonly issuedAt: Date;
+  readonly expiresAt: Date;
+}
+
+export async function insertRefreshToken(q: Queryable, t: NewRefreshToken): Promise<void> {
+  await q.query(
+    `INSERT INTO membership.refresh_tokens (token_hash, chain_id, membership_id, issued_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5)`,
+    [t.tokenHash, t.chainId, t.membershipId, t.issuedAt, t.expiresAt],
+  );
+}
+
+export interface TokenHolder {
+  readonly membershipId: Id<"membership">;
+  readonly type: MemberType;
+  readonly status: MemberStatus;
+}
+
+/**
+ * The member a refresh token belongs to, locked FOR SHARE: a password change or a withdrawal (which
+ * update the member row, then revoke its tokens) waits for this rotation, or this rotation for them,
+ * so a token issued during either is revoked too. Both take the member row first: no deadlock.
+ */
+export async function lockTokenHolder(q: Queryable, tokenHash: string): Promise<TokenHolder | undefined> {
+  const rows = await q.query<{ id: string; type: MemberType; status: MemberStatus }>(
+    `SELECT id, type, status FROM membership.members
+     WHERE id = (SELECT membership_id FROM membership.refresh_tokens WHERE token_hash = $1) FOR SHARE`,
+    [tokenHash],
+  );
+  const row = rows[0];
+  return row && { membershipId: row.id as Id<"membership">, type: row.type, status: row.status };
+}
+
+/** Spends a live token in one conditional UPDATE; its chain id, or undefined when it was not live. */
+export async function spendRefreshToken(
+  q: Queryable,
+  tokenHash: string,
+  now: Date,
+): Promise<string | undefined> {
+  const rows = await q.query<{ chain_id: string }>(
+    `UPDATE membership.refresh_tokens SET spent_at = $2
+     WHERE token_hash = $1 AND spent_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+     RETURNING chain_id`,
+    [tokenHash, now],
+  );
+  return rows[0]?.chain_id;
+}
+
+/** Revokes the chain of a token that was already spent (a replay); true when it was a replay. */
+export async function revokeChainOfSpent(q: Queryable, tokenHash: string, now: Date): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE membership.refresh_tokens SET revoked_at = $2
+     WHERE chain_id = (SELECT chain_id FROM membership.refresh_tokens WHERE token_hash = $1 AND spent_at IS NOT NULL)
+       AND revoked_at IS NULL
+     RETURNING token_hash`,
+    [tokenHash, now],
+  );
+  return rows.length > 0;
+}
+
+/** Ends every session of a member (password change, withdrawal). */
+export async function revokeMemberTokens(
+  q: Queryable,
+  membershipId: Id<"membership">,
+  now: Date,
+): Promise<void> {
+  await q.query(
+    `UPDATE membership.refresh_tokens SET revoked_at = $2 WHERE membership_id = $1 AND revoked_at IS NULL`,
+    [membershipId, now],
+  );
+}
+
+/** Expired tokens can no longer be replayed, so they are no longer needed for reuse detection. */
+export async function deleteExpiredTokens(
+  q: Queryable,
+  membershipId: Id<"membership">,
+  now: Date,
+): Promise<void> {
+  await q.query(`DELETE FROM membership.refresh_tokens WHERE membership_id = $1 AND expires_at <= $2`, [
+    membershipId,
+    now,
+  ]);
+}
+
+/**
+ * Serialises logins for one email across replicas until the transaction ends, so concurrent tries
+ * cannot all pass the lockout check together.
+ */
+export async function lockEmail(q: Queryable, emailKey: string): Promise<void> {
+  await q.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`mypay.login.${emailKey}`]);
+}
+
+/** The latest failures for an email since a time, newest first. */
+export async function recentFailures(
+  q: Queryable,
+  emailKey: string,
+  since: Date,
+  limit: number,
+): Promise<Date[]> {
+  const rows = await q.query<{ attempted_at: Date }>(
+    `SELECT attempted_at FROM membership.login_failures
+     WHERE email_key = $1 AND attempted_at > $2 ORDER BY attempted_at DESC LIMIT $3`,
+    [emailKey, since, limit],
+  );
+  return rows.map((r) => new Date(r.attempted_at));
+}
+
+/**
+ * Records an attempt as a failure before the password is checked (a success deletes it), so a crash
+ * or a race never grants an extra try. Also drops a few rows that left the window, skipping rows
+ * other transactions are deleting.
+ */
+export async function recordAttempt(q: Queryable, emailKey: string, now: Date, before: Date): Promise<void> {
+  await q.query(
+    `WITH stale AS (
+       DELETE FROM membership.login_failures WHERE id IN (
+         SELECT id FROM membership.login_failures WHERE attempted_at <= $3
+         ORDER BY attempted_at LIMIT 100 FOR UPDATE SKIP LOCKED)
+     )
+     INSERT INTO membership.login_failures (email_key, attempted_at) VALUES ($1, $2)`,
+    [emailKey, now, before],
+  );
+}
+
+/** A successful login wipes the email's failures. */
+export async function clearFailures(q: Queryable, emailKey: string): Promise<void> {
+  await q.query("DELETE FROM membership.login_failures WHERE email_key = $1", [emailKey]);
+}

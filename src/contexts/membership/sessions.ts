@@ -1,0 +1,141 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { fail, ok, type Result } from "../../kernel/errors.js";
+import type { Id } from "../../kernel/ids.js";
+import { verifyPassword } from "../../platform/auth/passwords.js";
+import type { Role } from "../../platform/auth/tokens.js";
+import { emailKey, lockedForSeconds, loginLockout, type MemberType, roleOf } from "./domain.js";
+import type { MembershipDeps } from "./service.js";
+import {
+  clearFailures,
+  deleteExpiredTokens,
+  insertRefreshToken,
+  lockEmail,
+  lockTokenHolder,
+  recentFailures,
+  recordAttempt,
+  revokeChainOfSpent,
+  spendRefreshToken,
+} from "./session-store.js";
+import { findMemberByEmail, memberIsActive } from "./store.js";
+
+/** Sign-in use cases: login, refresh-token rotation and token validation. */
+
+export interface Session {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  /** Seconds the access token lives. */
+  readonly expiresIn: number;
+}
+
+/** An opaque random refresh token; only its SHA-256 hash is stored, so a database leak reveals none. */
+function newRefreshToken() {
+  const token = randomBytes(32).toString("base64url");
+  return { token, hash: hashRefreshToken(token) };
+}
+
+function hashRefreshToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+async function issueSession(
+  deps: MembershipDeps,
+  member: { membershipId: Id<"membership">; type: MemberType },
+  refreshToken: string,
+): Promise<Session> {
+  const accessToken = await deps.signer.sign({
+    membershipId: member.membershipId,
+    role: roleOf(member.type),
+  });
+  return { accessToken, refreshToken, expiresIn: deps.signer.ttlSeconds };
+}
+
+function refreshTokenRow(deps: MembershipDeps, membershipId: Id<"membership">, chainId: string, now: Date) {
+  const next = newRefreshToken();
+  const expiresAt = new Date(now.getTime() + deps.refreshTokenTtlSeconds * 1000);
+  return {
+    token: next.token,
+    row: { tokenHash: next.hash, chainId, membershipId, issuedAt: now, expiresAt },
+  };
+}
+
+/**
+ * Checks the lockout and, when the email may try, records this attempt as a failure up front; the
+ * member (if any) comes back for the password check.
+ */
+async function admitAttempt(deps: MembershipDeps, email: string, now: Date) {
+  const key = emailKey(email);
+  const since = new Date(now.getTime() - loginLockout.windowSeconds * 1000);
+  return deps.db.tx(async (tx) => {
+    await lockEmail(tx, key);
+    const failures = await recentFailures(tx, key, since, loginLockout.maxFailures);
+    const waitSeconds = lockedForSeconds(failures, now);
+    if (waitSeconds !== undefined) return { waitSeconds };
+    await recordAttempt(tx, key, now, since);
+    return { member: await findMemberByEmail(tx, email) };
+  });
+}
+
+export async function login(
+  deps: MembershipDeps,
+  command: { email: string; password: string },
+): Promise<Result<Session>> {
+  const now = deps.clock.now();
+  const attempt = await admitAttempt(deps, command.email, now);
+  if (attempt.waitSeconds !== undefined) {
+    const detail = `too many failed logins for this email; try again in ${attempt.waitSeconds} seconds`;
+    return fail("RATE_LIMITED", detail, { retryAfterSeconds: attempt.waitSeconds });
+  }
+  const { member } = attempt;
+  // Checked even for an unknown or withdrawn member, so the answer's timing tells nothing.
+  const matches = await verifyPassword(command.password, member?.passwordHash);
+  if (!member || !matches || member.status !== "ACTIVE") {
+    return fail("INVALID_CREDENTIALS", "the email or password is wrong");
+  }
+  const { token, row } = refreshTokenRow(deps, member.id, randomUUID(), now);
+  await deps.db.tx(async (tx) => {
+    await clearFailures(tx, emailKey(command.email));
+    await deleteExpiredTokens(tx, member.id, now);
+    await insertRefreshToken(tx, row);
+  });
+  return ok(await issueSession(deps, { membershipId: member.id, type: member.type }, token));
+}
+
+/**
+ * Spends a refresh token and issues the next one of its chain. A token that was already spent is a
+ * replay (one of the two holders is not the member): the whole chain is revoked.
+ */
+export async function refresh(
+  deps: MembershipDeps,
+  command: { refreshToken: string },
+): Promise<Result<Session>> {
+  const hash = hashRefreshToken(command.refreshToken);
+  const now = deps.clock.now();
+  const rotated = await deps.db.tx(async (tx) => {
+    const holder = await lockTokenHolder(tx, hash);
+    if (!holder) return undefined;
+    const chainId = await spendRefreshToken(tx, hash, now);
+    if (!chainId) {
+      await revokeChainOfSpent(tx, hash, now);
+      return undefined;
+    }
+    if (holder.status !== "ACTIVE") return undefined;
+    const { token, row } = refreshTokenRow(deps, holder.membershipId, chainId, now);
+    await insertRefreshToken(tx, row);
+    return { holder, token };
+  });
+  if (!rotated) {
+    return fail("UNAUTHENTICATED", "the refresh token is invalid, expired or already used; sign in again");
+  }
+  return ok(await issueSession(deps, rotated.holder, rotated.token));
+}
+
+export type Validation =
+  | { readonly valid: false }
+  | { readonly valid: true; readonly membershipId: Id<"membership">; readonly role: Role };
+
+/** Whether an access token is good now: well signed, unexpired, and its member not withdrawn. */
+export async function validateToken(deps: MembershipDeps, command: { token: string }): Promise<Validation> {
+  const principal = await deps.verifier.verify(command.token);
+  if (!principal || !(await memberIsActive(deps.db, principal.membershipId))) return { valid: false };
+  return { valid: true, ...principal };
+}

@@ -1,0 +1,141 @@
+import type { Id } from "../../kernel/ids.js";
+import type { Queryable } from "../../platform/db/db.js";
+import type { Member, MemberStatus, MemberType } from "./domain.js";
+
+/** The name of the unique index that makes emails unique whatever their case. */
+export const emailUniqueIndex = "members_email_key";
+
+const memberColumns = "id, name, email, region, type, status, created_at";
+
+interface MemberRow {
+  [column: string]: unknown;
+  id: string;
+  name: string;
+  email: string;
+  region: string;
+  type: MemberType;
+  status: MemberStatus;
+  created_at: Date;
+}
+
+function toMember(row: MemberRow): Member {
+  return {
+    id: row.id as Id<"membership">,
+    name: row.name,
+    email: row.email,
+    region: row.region,
+    type: row.type,
+    status: row.status,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+export interface NewMember extends Member {
+  readonly passwordHash: string;
+}
+
+/** Inserts a member; a taken email raises a unique violation on `members_email_key`. */
+export async function insertMember(q: Queryable, m: NewMember): Promise<void> {
+  await q.query(
+    `INSERT INTO membership.members (id, name, email, password_hash, region, type, status, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+    [m.id, m.name, m.email, m.passwordHash, m.region, m.type, m.status, m.createdAt],
+  );
+}
+
+/** Like insertMember, but does nothing when the email is taken; true when it inserted. */
+export async function insertMemberIfAbsent(q: Queryable, m: NewMember): Promise<boolean> {
+  const rows = await q.query(
+    `INSERT INTO membership.members (id, name, email, password_hash, region, type, status, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING RETURNING id`,
+    [m.id, m.name, m.email, m.passwordHash, m.region, m.type, m.status, m.createdAt],
+  );
+  return rows.length === 1;
+}
+
+export async function findMember(q: Queryable, id: Id<"membership">): Promise<Member | undefined> {
+  const rows = await q.query<MemberRow>(`SELECT ${memberColumns} FROM membership.members WHERE id = $1`, [
+    id,
+  ]);
+  return rows[0] && toMember(rows[0]);
+}
+
+export async function findMemberByEmail(
+  q: Queryable,
+  email: string,
+): Promise<(Member & { passwordHash: string }) | undefined> {
+  const rows = await q.query<MemberRow & { password_hash: string }>(
+    `SELECT ${memberColumns}, password_hash FROM membership.members WHERE lower(email) = lower($1)`,
+    [email],
+  );
+  const row = rows[0];
+  return row && { ...toMember(row), passwordHash: row.password_hash };
+}
+
+export interface MemberChanges {
+  readonly name?: string | undefined;
+  readonly region?: string | undefined;
+  readonly passwordHash?: string | undefined;
+}
+
+/** Changes an ACTIVE member; undefined when it is not (any longer) active. */
+export async function updateActiveMember(
+  q: Queryable,
+  id: Id<"membership">,
+  changes: MemberChanges,
+  now: Date,
+): Promise<Member | undefined> {
+  const rows = await q.query<MemberRow>(
+    `UPDATE membership.members
+     SET name = COALESCE($2, name), region = COALESCE($3, region),
+         password_hash = COALESCE($4, password_hash), updated_at = $5
+     WHERE id = $1 AND status = 'ACTIVE' RETURNING ${memberColumns}`,
+    [id, changes.name ?? null, changes.region ?? null, changes.passwordHash ?? null, now],
+  );
+  return rows[0] && toMember(rows[0]);
+}
+
+/** Marks an ACTIVE member WITHDRAWN; false when it already was. */
+export async function markWithdrawn(q: Queryable, id: Id<"membership">, now: Date): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE membership.members SET status = 'WITHDRAWN', withdrawn_at = $2, updated_at = $2
+     WHERE id = $1 AND status = 'ACTIVE' RETURNING id`,
+    [id, now],
+  );
+  return rows.length === 1;
+}
+
+export async function memberIsActive(q: Queryable, id: Id<"membership">): Promise<boolean> {
+  const rows = await q.query(`SELECT 1 FROM membership.members WHERE id = $1 AND status = 'ACTIVE'`, [id]);
+  return rows.length === 1;
+}
+
+export interface SigningKeyRow {
+  [column: string]: unknown;
+  kid: string;
+  private_jwk: Record<string, unknown>;
+  public_jwk: Record<string, unknown>;
+  retired_at: Date | null;
+}
+
+/** Stores a key unless another process stored one first (at most one key is current). */
+export async function insertSigningKeyIfNone(
+  q: Queryable,
+  kid: string,
+  privateJwk: object,
+  publicJwk: object,
+): Promise<void> {
+  await q.query(
+    `INSERT INTO membership.signing_keys (kid, private_jwk, public_jwk)
+     VALUES ($1, $2::jsonb, $3::jsonb) ON CONFLICT DO NOTHING`,
+    [kid, privateJwk, publicJwk],
+  );
+}
+
+/** Every key, the current one first: tokens signed by a retired key verify until it is deleted. */
+export function signingKeys(q: Queryable): Promise<SigningKeyRow[]> {
+  return q.query<SigningKeyRow>(
+    `SELECT kid, private_jwk, public_jwk, retired_at FROM membership.signing_keys
+     ORDER BY retired_at DESC NULLS FIRST, created_at DESC`,
+  );
+}

@@ -1,0 +1,114 @@
+import {
+  type CryptoKey,
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  type KeyObject,
+  SignJWT,
+} from "jose";
+import { type Clock, systemClock } from "../../kernel/clock.js";
+import { type Id, parseId } from "../../kernel/ids.js";
+
+export const roles = ["customer", "merchant", "staff"] as const;
+export type Role = (typeof roles)[number];
+
+/** Who is calling: the member an access token was issued to, and its role then. */
+export interface Principal {
+  readonly membershipId: Id<"membership">;
+  readonly role: Role;
+}
+
+export const tokenAlgorithm = "EdDSA";
+const issuer = "mypay";
+const audience = "mypay";
+// RFC 9068: marks the JWT as an access token so no other kind of JWT is accepted in its place.
+const tokenType = "at+jwt";
+// Replicas' clocks drift a little; a token is not rejected for a few seconds' skew.
+const clockToleranceSeconds = 5;
+
+export interface TokenSigner {
+  /** How long an access token lives, for the `expiresIn` of a login answer. */
+  readonly ttlSeconds: number;
+  sign(principal: Principal): Promise<string>;
+}
+
+export interface SignerOptions {
+  ttlSeconds?: number;
+  clock?: Clock;
+}
+
+/** Signs short-lived access tokens; only the membership context holds the private key. */
+export function createSigner(
+  privateKey: CryptoKey | KeyObject,
+  kid: string,
+  options: SignerOptions = {},
+): TokenSigner {
+  const ttlSeconds = options.ttlSeconds ?? 900;
+  const clock = options.clock ?? systemClock;
+  return {
+    ttlSeconds,
+    sign(principal) {
+      const issuedAt = Math.floor(clock.now().getTime() / 1000);
+      return new SignJWT({ role: principal.role })
+        .setProtectedHeader({ alg: tokenAlgorithm, kid, typ: tokenType })
+        .setSubject(principal.membershipId)
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + ttlSeconds)
+        .sign(privateKey);
+    },
+  };
+}
+
+export interface TokenVerifier {
+  /** The principal of a valid access token; undefined when it is malformed, forged or expired. */
+  verify(token: string): Promise<Principal | undefined>;
+}
+
+/** A public key, a JWKS document, or the URL of one (a service in the distributed deployment). */
+export type VerificationKeys = CryptoKey | KeyObject | JSONWebKeySet | URL;
+
+function keyResolver(keys: VerificationKeys): CryptoKey | KeyObject | JWTVerifyGetKey {
+  if (keys instanceof URL) return createRemoteJWKSet(keys);
+  if ("keys" in keys && Array.isArray(keys.keys)) return createLocalJWKSet(keys);
+  return keys as CryptoKey | KeyObject;
+}
+
+// The key source could not be reached or read: a fault of ours, not a bad token.
+const infrastructureErrors = [errors.JWKSTimeout, errors.JWKSInvalid];
+
+function toPrincipal(payload: { sub?: string | undefined; role?: unknown }): Principal | undefined {
+  const membershipId = parseId("membership", payload.sub ?? "");
+  const role = roles.find((r) => r === payload.role);
+  return membershipId && role ? { membershipId, role } : undefined;
+}
+
+/** Verifies access tokens with public keys only, so any service can check them. */
+export function createVerifier(keys: VerificationKeys, options: { clock?: Clock } = {}): TokenVerifier {
+  const key = keyResolver(keys);
+  const clock = options.clock ?? systemClock;
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key as JWTVerifyGetKey, {
+          algorithms: [tokenAlgorithm],
+          issuer,
+          audience,
+          typ: tokenType,
+          requiredClaims: ["sub", "exp", "iat"],
+          currentDate: clock.now(),
+          clockTolerance: clockToleranceSeconds,
+        });
+        return toPrincipal(payload);
+      } catch (error) {
+        if (!(error instanceof errors.JOSEError)) throw error;
+        if (infrastructureErrors.some((kind) => error instanceof kind)) throw error;
+        return undefined;
+      }
+    },
+  };
+}
