@@ -34,7 +34,10 @@ function check(file) {
     if (target?.[0] === "sandbox-bank" && rel[0] !== "sandbox-bank" && !isTest && rel[0] !== "main.ts") {
       say("the sandbox bank is an external bank; talk to it over HTTP through the bank port");
     }
-    if (rel[0] === "kernel" && (target === undefined ? spec !== "uuid" && !spec.startsWith("node:crypto") : target[0] !== "kernel")) {
+    if (
+      rel[0] === "kernel" &&
+      (target === undefined ? spec !== "uuid" && !spec.startsWith("node:crypto") : target[0] !== "kernel")
+    ) {
       say("the kernel has no I/O and depends on nothing of ours");
     }
     if (rel[0] === "platform" && target?.[0] === "contexts") say("the platform must not know the contexts");
@@ -42,10 +45,14 @@ function check(file) {
     const own = rel[1];
     if (target?.[0] === "contexts" && target[1] !== own) {
       const base = (target[2] ?? "").replace(/\.(ts|js|mjs)$/, "");
-      if (target.length !== 3 || (base !== "api" && base !== "index")) say(`use contexts/${target[1]}/api.ts`);
+      if (target.length !== 3 || (base !== "api" && base !== "index"))
+        say(`use contexts/${target[1]}/api.ts`);
     }
     if (/^domain(\.|-)/.test(rel[rel.length - 1] ?? "") && !/\.test\.ts$/.test(file)) {
-      const allowed = target !== undefined && (target[0] === "kernel" || (target[0] === "contexts" && target[1] === own && /^domain/.test(target[target.length - 1] ?? "")));
+      const allowed =
+        target !== undefined &&
+        (target[0] === "kernel" ||
+          (target[0] === "contexts" && target[1] === own && /^domain/.test(target[target.length - 1] ?? "")));
       if (!allowed) say("a domain file is plain TypeScript: the kernel and its own domain only");
     }
   }

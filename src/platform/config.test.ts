@@ -68,7 +68,10 @@ describe("configuration from the environment", () => {
   test("the logged configuration masks secrets", () => {
     const shown = JSON.stringify(
       describeConfig(
-        loadConfig({ MYPAY_DATABASE_URL: "postgres://mypay:s3cret@db/mypay", MYPAY_ADMIN_PASSWORD: "hunter2hunter2" }),
+        loadConfig({
+          MYPAY_DATABASE_URL: "postgres://mypay:s3cret@db/mypay",
+          MYPAY_ADMIN_PASSWORD: "hunter2hunter2",
+        }),
       ),
     );
     assert.ok(!shown.includes("s3cret"), shown);

@@ -28,6 +28,15 @@ export interface Config {
   settlementCron: string;
   timeZone: string;
   logLevel: string;
+  /** The most money a member may hold, in won. */
+  balanceCap: number;
+  /** The largest amount one request may move, in won. */
+  transactionLimit: number;
+  /** How long mypay waits for a bank's answer before the request is UNKNOWN. */
+  bankTimeoutMs: number;
+  /** mypay's corporate account; when unset, one is opened at the sandbox bank at first start. */
+  corporateBankCode: string;
+  corporateAccountNumber: string | undefined;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
 }
@@ -75,7 +84,9 @@ function contexts(env: Env): readonly ContextName[] {
   const names = raw.split(",").map((s) => s.trim());
   for (const n of names) {
     if (!(contextNames as readonly string[]).includes(n)) {
-      throw new ConfigError(`MYPAY_CONTEXTS names an unknown context "${n}"; known: all, ${contextNames.join(", ")}`);
+      throw new ConfigError(
+        `MYPAY_CONTEXTS names an unknown context "${n}"; known: all, ${contextNames.join(", ")}`,
+      );
     }
   }
   return names as ContextName[];
@@ -110,11 +121,34 @@ export function loadConfig(env: Env = process.env): Config {
     bankUrl: url(env, "MYPAY_BANK_URL", ["http:", "https:"], "http://127.0.0.1:8090") as string,
     bankPort: integer(env, "MYPAY_BANK_PORT", 8090, 0, 65535),
     authJwksUrl: url(env, "MYPAY_AUTH_JWKS_URL", ["http:", "https:"]),
-    adminEmail: text(env, "MYPAY_ADMIN_EMAIL", "admin@mypay.local", emailPattern, "must be an email address").toLowerCase(),
+    adminEmail: text(
+      env,
+      "MYPAY_ADMIN_EMAIL",
+      "admin@mypay.local",
+      emailPattern,
+      "must be an email address",
+    ).toLowerCase(),
     adminPassword,
     settlementCron: cron(env),
     timeZone: "Asia/Seoul",
-    logLevel: text(env, "MYPAY_LOG_LEVEL", "info", logLevels, "must be one of fatal, error, warn, info, debug, trace, silent"),
+    logLevel: text(
+      env,
+      "MYPAY_LOG_LEVEL",
+      "info",
+      logLevels,
+      "must be one of fatal, error, warn, info, debug, trace, silent",
+    ),
+    balanceCap: integer(env, "MYPAY_BALANCE_CAP", 2_000_000, 1, 1_000_000_000_000),
+    transactionLimit: integer(env, "MYPAY_TRANSACTION_LIMIT", 2_000_000, 1, 1_000_000_000_000),
+    bankTimeoutMs: integer(env, "MYPAY_BANK_TIMEOUT_MS", 5_000, 10, 120_000),
+    corporateBankCode: text(
+      env,
+      "MYPAY_CORPORATE_BANK_CODE",
+      "004",
+      /^\d{3}$/,
+      "must be a 3-digit bank code",
+    ),
+    corporateAccountNumber: env.MYPAY_CORPORATE_ACCOUNT || undefined,
     accessTokenTtlSeconds: integer(env, "MYPAY_ACCESS_TOKEN_TTL", 900, 30, 86_400),
     refreshTokenTtlSeconds: integer(env, "MYPAY_REFRESH_TOKEN_TTL", 30 * 86_400, 60, 365 * 86_400),
   };

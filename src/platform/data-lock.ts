@@ -15,7 +15,9 @@ export function lockDataDir(dir: string): () => void {
     holder = undefined;
   }
   if (holder && holder !== process.pid && alive(holder)) {
-    throw new Error(`the data directory ${dir} is in use by process ${holder}; stop it or set MYPAY_DATA_DIR`);
+    throw new Error(
+      `the data directory ${dir} is in use by process ${holder}; stop it or set MYPAY_DATA_DIR`,
+    );
   }
   writeFileSync(file, String(process.pid));
   return () => rmSync(file, { force: true });

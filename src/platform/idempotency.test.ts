@@ -5,8 +5,8 @@ import { fail, ok } from "../kernel/errors.js";
 import { openTestDb } from "../testing/db.js";
 import type { Db } from "./db/db.js";
 import { migrate, platformMigrationsDir } from "./db/migrate.js";
-import { createHttpServer, type HttpServer } from "./http/server.js";
 import { createMetrics } from "./http/metrics.js";
+import { createHttpServer, type HttpServer } from "./http/server.js";
 import { claimKey, hashRequest, runIdempotent } from "./idempotency.js";
 import { createLogger } from "./logging.js";
 
@@ -18,8 +18,15 @@ const schema = "idem_test";
 before(async () => {
   db = await openTestDb();
   await migrate(db, { schema, dirs: [platformMigrationsDir] });
-  await db.exec(`CREATE TABLE ${schema}.pot (owner TEXT PRIMARY KEY, total BIGINT NOT NULL, moves INT NOT NULL)`);
-  app = await createHttpServer({ logger: createLogger("silent"), metrics: createMetrics(), title: "t", docs: false });
+  await db.exec(
+    `CREATE TABLE ${schema}.pot (owner TEXT PRIMARY KEY, total BIGINT NOT NULL, moves INT NOT NULL)`,
+  );
+  app = await createHttpServer({
+    logger: createLogger("silent"),
+    metrics: createMetrics(),
+    title: "t",
+    docs: false,
+  });
   app.post(
     "/pots/:owner/transfers",
     {
@@ -31,7 +38,8 @@ before(async () => {
     async (request, reply) => {
       const { owner } = request.params;
       return runIdempotent({ db, schema, scope: owner, required: true }, request, reply, async (tx) => {
-        if (request.body.amount > 1_000) return fail("INSUFFICIENT_BALANCE", "the pot takes at most 1,000 won");
+        if (request.body.amount > 1_000)
+          return fail("INSUFFICIENT_BALANCE", "the pot takes at most 1,000 won");
         const [row] = await tx.query<{ total: number; moves: number }>(
           `INSERT INTO ${schema}.pot (owner, total, moves) VALUES ($1, $2, 1)
            ON CONFLICT (owner) DO UPDATE SET total = pot.total + $2, moves = pot.moves + 1 RETURNING total, moves`,
@@ -58,7 +66,12 @@ const transfer = (owner: string, amount: number, key?: string) =>
   });
 
 const pot = async (owner: string) =>
-  (await db.query<{ total: number; moves: number }>(`SELECT total, moves FROM ${schema}.pot WHERE owner = $1`, [owner]))[0];
+  (
+    await db.query<{ total: number; moves: number }>(
+      `SELECT total, moves FROM ${schema}.pot WHERE owner = $1`,
+      [owner],
+    )
+  )[0];
 
 describe("idempotency keys", () => {
   test("a retry with the same key and body returns the first response and moves nothing again", async () => {
@@ -109,7 +122,12 @@ describe("idempotency keys", () => {
   });
 
   test("while the first request is in flight a second one with the key gets 409", async () => {
-    const request = { method: "POST", routeOptions: { url: "/pots/:owner/transfers" }, params: { owner: "gina" }, body: { amount: 50 } };
+    const request = {
+      method: "POST",
+      routeOptions: { url: "/pots/:owner/transfers" },
+      params: { owner: "gina" },
+      body: { amount: 50 },
+    };
     // The first request has claimed the key and not yet committed its effect.
     const claim = await claimKey(db, schema, {
       scope: "gina",
@@ -126,15 +144,25 @@ describe("idempotency keys", () => {
   test("concurrent requests with one key move money once", async () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => transfer("hana", 70, "k-5")));
     const statuses = answers.map((a) => a.statusCode);
-    assert.ok(statuses.every((s) => s === 201 || s === 409), `statuses ${statuses}`);
+    assert.ok(
+      statuses.every((s) => s === 201 || s === 409),
+      `statuses ${statuses}`,
+    );
     assert.equal(answers.filter((a) => a.statusCode === 201 && !a.headers["idempotent-replayed"]).length, 1);
     assert.deepEqual(await pot("hana"), { total: 70, moves: 1 });
   });
 
   test("a key whose holder died before committing can be used again after its lease", async () => {
-    const request = { method: "POST", routeOptions: { url: "/pots/:owner/transfers" }, params: { owner: "ivan" }, body: { amount: 20 } };
+    const request = {
+      method: "POST",
+      routeOptions: { url: "/pots/:owner/transfers" },
+      params: { owner: "ivan" },
+      body: { amount: 20 },
+    };
     await claimKey(db, schema, { scope: "ivan", key: "k-6", requestHash: hashRequest(request as never) });
-    await db.query(`UPDATE ${schema}.idempotency_keys SET locked_until = now() - interval '1 second' WHERE key = 'k-6'`);
+    await db.query(
+      `UPDATE ${schema}.idempotency_keys SET locked_until = now() - interval '1 second' WHERE key = 'k-6'`,
+    );
     const retry = await transfer("ivan", 20, "k-6");
     assert.equal(retry.statusCode, 201);
     assert.deepEqual(await pot("ivan"), { total: 20, moves: 1 });

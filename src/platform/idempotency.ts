@@ -35,7 +35,12 @@ export async function claimKey(db: Queryable, schema: string, k: IdempotencyKey)
     [k.scope, k.key, k.requestHash, claimLeaseSeconds],
   );
   if (claimed.length > 0) return { kind: "proceed" };
-  const rows = await db.query<{ request_hash: string; state: string; response_status: number; response_body: unknown }>(
+  const rows = await db.query<{
+    request_hash: string;
+    state: string;
+    response_status: number;
+    response_body: unknown;
+  }>(
     `SELECT request_hash, state, response_status, response_body FROM ${s}.idempotency_keys WHERE scope = $1 AND key = $2`,
     [k.scope, k.key],
   );
@@ -47,7 +52,13 @@ export async function claimKey(db: Queryable, schema: string, k: IdempotencyKey)
 }
 
 /** Records the response; call it inside the transaction that commits the effect. */
-export async function completeKey(tx: Queryable, schema: string, k: IdempotencyKey, status: number, body: unknown) {
+export async function completeKey(
+  tx: Queryable,
+  schema: string,
+  k: IdempotencyKey,
+  status: number,
+  body: unknown,
+) {
   await tx.query(
     `UPDATE ${ident(schema)}.idempotency_keys
      SET state = 'DONE', response_status = $3, response_body = $4::jsonb, completed_at = now()
@@ -58,10 +69,10 @@ export async function completeKey(tx: Queryable, schema: string, k: IdempotencyK
 
 /** Frees a claim whose request failed before any effect committed, so that a retry can run. */
 export async function releaseKey(db: Queryable, schema: string, k: IdempotencyKey) {
-  await db.query(`DELETE FROM ${ident(schema)}.idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT'`, [
-    k.scope,
-    k.key,
-  ]);
+  await db.query(
+    `DELETE FROM ${ident(schema)}.idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT'`,
+    [k.scope, k.key],
+  );
 }
 
 /** A stable hash of what the request asks for: method, route, path parameters and body. */
@@ -95,7 +106,10 @@ export function readIdempotencyKey(request: FastifyRequest, required: boolean): 
   if (typeof raw !== "string" || !keyPattern.test(raw)) {
     return {
       ok: false,
-      error: { code: "VALIDATION_FAILED", detail: "the Idempotency-Key header must be 1-255 printable characters" },
+      error: {
+        code: "VALIDATION_FAILED",
+        detail: "the Idempotency-Key header must be 1-255 printable characters",
+      },
     };
   }
   return { ok: true, value: raw };
@@ -137,7 +151,9 @@ export async function runIdempotent(
   if (!header.ok) return sendProblem(reply, header.error);
   if (header.value === undefined) {
     const result = await route.db.tx(effect);
-    return result.ok ? reply.status(result.value.status).send(result.value.body) : sendProblem(reply, result.error);
+    return result.ok
+      ? reply.status(result.value.status).send(result.value.body)
+      : sendProblem(reply, result.error);
   }
   const k: IdempotencyKey = { scope: route.scope, key: header.value, requestHash: hashRequest(request) };
   const claim = await claimKey(route.db, route.schema, k);
@@ -152,7 +168,10 @@ export async function runIdempotent(
         detail: "this Idempotency-Key was used with a different request",
       });
     case "in-flight":
-      return sendProblem(reply, { code: "CONFLICT", detail: "a request with this Idempotency-Key is still in flight" });
+      return sendProblem(reply, {
+        code: "CONFLICT",
+        detail: "a request with this Idempotency-Key is still in flight",
+      });
   }
   try {
     const done = await route.db.tx(async (tx) => {

@@ -53,7 +53,8 @@ export async function migrate(db: Db, set: MigrationSet): Promise<string[]> {
     for (const m of migrations) {
       const seen = applied.get(m.name);
       if (seen !== undefined) {
-        if (seen !== m.checksum) throw new Error(`migration ${schema}:${m.name} was changed after it was applied`);
+        if (seen !== m.checksum)
+          throw new Error(`migration ${schema}:${m.name} was changed after it was applied`);
         continue;
       }
       await tx.exec(`SET LOCAL search_path TO ${schema}, public;\n${m.sql}`);

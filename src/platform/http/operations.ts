@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { Db } from "../db/db.js";
-import type { HttpServer } from "./server.js";
 import { responses, sendProblem } from "./problem.js";
+import type { HttpServer } from "./server.js";
 
 export interface Readiness {
   db: Db;

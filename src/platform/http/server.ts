@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, type FastifyError } from "fastify";
 import type { Logger } from "pino";
 import { type Failure, ProblemError } from "../../kernel/errors.js";
-import { type Metrics, instrument } from "./metrics.js";
+import { instrument, type Metrics } from "./metrics.js";
 import { ProblemSchema, sendProblem } from "./problem.js";
 import { describeValidation, validatorCompiler } from "./validation.js";
 
@@ -28,7 +28,6 @@ export async function createHttpServer(options: HttpServerOptions) {
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: bodyLimitBytes,
     requestIdHeader: false,
-    requestIdLogLabel: "requestId",
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
@@ -37,7 +36,8 @@ export async function createHttpServer(options: HttpServerOptions) {
     onConstructorPoisoning: "error",
     return503OnClosing: true,
     forceCloseConnections: "idle",
-    disableRequestLogging: true,
+    // We log one line per request ourselves (onResponse), with the request id under "requestId".
+    logController: new Fastify.LogController({ requestIdLogLabel: "requestId", disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -47,7 +47,12 @@ export async function createHttpServer(options: HttpServerOptions) {
   });
   app.addHook("onResponse", async (request, reply) => {
     request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       "request",
     );
   });
@@ -57,7 +62,10 @@ export async function createHttpServer(options: HttpServerOptions) {
     return sendProblem(reply, failure);
   });
   app.setNotFoundHandler(async (request, reply) =>
-    sendProblem(reply, { code: "NOT_FOUND", detail: `no route ${request.method} ${request.url.split("?")[0]}` }),
+    sendProblem(reply, {
+      code: "NOT_FOUND",
+      detail: `no route ${request.method} ${request.url.split("?")[0]}`,
+    }),
   );
 
   if (options.docs !== false) {
@@ -82,7 +90,10 @@ export type HttpServer = Awaited<ReturnType<typeof createHttpServer>>;
 function toFailure(error: FastifyError): Failure {
   if (error instanceof ProblemError) return error.failure;
   if (error.validation) {
-    return { code: "VALIDATION_FAILED", detail: describeValidation(error.validation, error.validationContext ?? "request") };
+    return {
+      code: "VALIDATION_FAILED",
+      detail: describeValidation(error.validation, error.validationContext ?? "request"),
+    };
   }
   switch (error.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":

@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Mypay } from "./app.js";
+import { errorCatalogue, errorCodes } from "./kernel/errors.js";
+import { startTestMypay } from "./testing/mypay.js";
+
+let mypay: Mypay;
+before(async () => {
+  mypay = await startTestMypay();
+});
+after(() => mypay.close());
+
+type OpenApi = {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>>;
+  components: {
+    schemas: Record<string, { properties?: Record<string, { anyOf?: Array<{ enum?: string[] }> }> }>;
+  };
+};
+const openapi = async () => (await mypay.app.inject({ url: "/docs/json" })).json() as OpenApi;
+
+// API.md's membership, auth and operations routes (OpenAPI path syntax).
+const contractRoutes = [
+  ["post", "/v1/memberships"],
+  ["post", "/v1/auth/login"],
+  ["post", "/v1/auth/refresh"],
+  ["post", "/v1/auth/validate"],
+  ["get", "/v1/memberships/me"],
+  ["get", "/v1/memberships/{id}"],
+  ["patch", "/v1/memberships/{id}"],
+  ["delete", "/v1/memberships/{id}"],
+  ["get", "/health"],
+  ["get", "/ready"],
+  ["get", "/metrics"],
+] as const;
+
+describe("the OpenAPI document", () => {
+  test("is OpenAPI 3 and lists every contract route with its responses", async () => {
+    const doc = await openapi();
+    assert.match(doc.openapi, /^3\./);
+    for (const [method, path] of contractRoutes) {
+      const op = doc.paths[path]?.[method];
+      assert.ok(op, `${method.toUpperCase()} ${path} is missing from /docs/json`);
+      const statuses = Object.keys(op.responses);
+      assert.ok(
+        statuses.some((s) => s.startsWith("2")),
+        `${method} ${path} has no success response`,
+      );
+    }
+  });
+
+  test("every /v1 route declares its problem responses and JSON bodies have schemas", async () => {
+    const doc = await openapi();
+    for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.startsWith("/v1"))) {
+      for (const [method, op] of Object.entries(ops)) {
+        const statuses = Object.keys(op.responses);
+        assert.ok(statuses.includes("400"), `${method} ${path} does not declare 400`);
+        assert.ok(statuses.includes("500"), `${method} ${path} does not declare 500`);
+        if (method === "post" || method === "patch") {
+          const body = JSON.stringify(op.requestBody ?? {});
+          assert.match(body, /"schema"/, `${method} ${path} has no request body schema`);
+        }
+      }
+    }
+  });
+
+  test("every error code of the catalogue has an HTTP status and appears in the document", async () => {
+    const text = JSON.stringify(await openapi());
+    for (const code of errorCodes) {
+      const { status } = errorCatalogue[code];
+      assert.ok(status >= 400 && status <= 599, `${code} has no error status`);
+      assert.ok(text.includes(`"${code}"`), `${code} is not in /docs/json`);
+    }
+  });
+
+  test("Swagger UI is served at /docs", async () => {
+    const res = await mypay.app.inject({ url: "/docs/" });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /swagger/i);
+  });
+});
+
+describe("the HTTP edge", () => {
+  test("echoes a request id or makes one, on every response", async () => {
+    const given = await mypay.app.inject({ url: "/health", headers: { "x-request-id": "req-abc-123" } });
+    assert.equal(given.headers["x-request-id"], "req-abc-123");
+    const made = await mypay.app.inject({ url: "/nowhere" });
+    assert.match(String(made.headers["x-request-id"]), /^[0-9a-f-]{36}$/);
+  });
+
+  test("an unknown route is a 404 problem", async () => {
+    const res = await mypay.app.inject({ url: "/v1/nothing-here" });
+    assert.equal(res.statusCode, 404);
+    assert.match(String(res.headers["content-type"]), /^application\/problem\+json/);
+    assert.equal(res.json().code, "NOT_FOUND");
+  });
+
+  const register = (payload: string, contentType = "application/json") =>
+    mypay.app.inject({
+      method: "POST",
+      url: "/v1/memberships",
+      payload,
+      headers: { "content-type": contentType },
+    });
+
+  test("malformed JSON is a 400 that says so, without internals", async () => {
+    const res = await register('{"name": "Kim", ');
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().code, "VALIDATION_FAILED");
+    assert.match(res.json().detail, /not valid JSON/);
+    assert.doesNotMatch(res.body, /at .*\.(ts|js):\d+|SELECT|INSERT/);
+  });
+
+  test("a body over 64 KiB is refused with 413", async () => {
+    const res = await register(JSON.stringify({ name: "x".repeat(70 * 1024) }));
+    assert.equal(res.statusCode, 413);
+    assert.equal(res.json().code, "PAYLOAD_TOO_LARGE");
+  });
+
+  test("a body that is not JSON is refused with 415", async () => {
+    const res = await register("name=Kim", "application/x-www-form-urlencoded");
+    assert.equal(res.statusCode, 415);
+    assert.equal(res.json().code, "UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  test("prototype-poisoning bodies are refused", async () => {
+    const res = await register('{"__proto__": {"admin": true}, "name": "Kim"}');
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().code, "VALIDATION_FAILED");
+  });
+});
+
+describe("operations", () => {
+  test("/health and /ready answer while the database is reachable", async () => {
+    assert.equal((await mypay.app.inject({ url: "/health" })).json().status, "ok");
+    const ready = await mypay.app.inject({ url: "/ready" });
+    assert.equal(ready.statusCode, 200);
+    assert.equal(ready.json().checks.database, "ok");
+  });
+
+  test("/metrics counts requests per route and exposes process metrics", async () => {
+    await mypay.app.inject({ url: "/health" });
+    const text = (await mypay.app.inject({ url: "/metrics" })).body;
+    assert.match(text, /http_requests_total\{method="GET",route="\/health",status="200"\} \d+/);
+    assert.match(text, /http_request_duration_seconds_bucket/);
+    assert.match(text, /process_cpu_user_seconds_total/);
+  });
+});

@@ -1,0 +1,120 @@
+import { join } from "node:path";
+import { ensureAdmin, loadAuthKeys, membershipModule } from "./contexts/membership/module.js";
+import { type Clock, systemClock } from "./kernel/clock.js";
+import { registerAuth } from "./platform/auth/guard.js";
+import { createVerifier } from "./platform/auth/tokens.js";
+import type { EventBus } from "./platform/bus/bus.js";
+import { createInProcessBus } from "./platform/bus/in-process.js";
+import { connectNatsBus } from "./platform/bus/nats.js";
+import type { Config } from "./platform/config.js";
+import type { ContextModule } from "./platform/context.js";
+import type { Db } from "./platform/db/db.js";
+import { migrate, platformMigrationsDir } from "./platform/db/migrate.js";
+import { openPglite } from "./platform/db/pglite.js";
+import { openPostgres } from "./platform/db/postgres.js";
+import { createMetrics } from "./platform/http/metrics.js";
+import { registerOperations } from "./platform/http/operations.js";
+import { createHttpServer, type HttpServer } from "./platform/http/server.js";
+import type { Logger } from "./platform/logging.js";
+import { createOutboxRelay } from "./platform/relay.js";
+
+/** Every context this codebase has, in the order they are mounted. */
+export const allModules: readonly ContextModule[] = [membershipModule];
+
+export interface MypayOptions {
+  config: Config;
+  logger: Logger;
+  /** Given by tests (an in-memory PGlite, a fresh PostgreSQL database); else from the config. */
+  db?: Db;
+  bus?: EventBus;
+  clock?: Clock;
+}
+
+export interface Mypay {
+  readonly app: HttpServer;
+  readonly db: Db;
+  readonly bus: EventBus;
+  /** Stops taking requests, finishes those in flight, drains relays and consumers, closes the database. */
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Config): Promise<Db> {
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl, { applicationName: `mypay:${config.contexts.join("+")}` })
+    : openPglite(join(config.dataDir, "mypay"));
+}
+
+export async function openBus(config: Config, logger: Logger): Promise<EventBus> {
+  return config.busUrl ? connectNatsBus({ url: config.busUrl, logger }) : createInProcessBus(logger);
+}
+
+/** The composition root: wires the contexts this process runs to the adapters the config names. */
+export async function createMypay(options: MypayOptions): Promise<Mypay> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const db = options.db ?? (await openDatabase(config));
+  const bus = options.bus ?? (await openBus(config, logger));
+  const modules = allModules.filter((m) => (config.contexts as readonly string[]).includes(m.name));
+  for (const m of modules)
+    await migrate(db, { schema: m.schema, dirs: [platformMigrationsDir, m.migrationsDir] });
+
+  const metrics = createMetrics();
+  const app = await createHttpServer({
+    logger,
+    metrics,
+    title: "mypay",
+    description: "Easy payment (간편결제): prepaid money, remittance, payments, points and settlement.",
+  });
+  let closing = false;
+  registerOperations(app, { db, closing: () => closing });
+
+  const runsMembership = modules.includes(membershipModule);
+  if (runsMembership) await ensureAdmin(db, config, logger);
+  const verifier = runsMembership
+    ? (await loadAuthKeys(db, config)).verifier
+    : createVerifier(new URL(requireJwks(config)));
+  registerAuth(app, verifier);
+
+  const relays = modules.map((m) =>
+    createOutboxRelay({ db, schema: m.schema, bus, logger: logger.child({ relay: m.schema }) }),
+  );
+  const stops: Array<() => Promise<void>> = [];
+  for (const [i, m] of modules.entries()) {
+    const relay = relays[i]!;
+    const stop = await m.mount({
+      config,
+      db,
+      bus,
+      app,
+      logger: logger.child({ context: m.name }),
+      clock,
+      kickRelay: relay.kick,
+    });
+    if (stop) stops.push(stop);
+  }
+  await app.ready();
+  for (const relay of relays) relay.start();
+
+  return {
+    app,
+    db,
+    bus,
+    async close() {
+      closing = true;
+      await app.close();
+      for (const stop of stops.reverse()) await stop();
+      for (const relay of relays) await relay.stop();
+      await bus.close();
+      if (!options.db) await db.close();
+    },
+  };
+}
+
+function requireJwks(config: Config): string {
+  if (!config.authJwksUrl) {
+    throw new Error(
+      "MYPAY_AUTH_JWKS_URL must name the membership service's /v1/auth/jwks when it runs elsewhere",
+    );
+  }
+  return config.authJwksUrl;
+}

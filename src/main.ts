@@ -1,0 +1,78 @@
+import { createMypay, type Mypay } from "./app.js";
+import { type Config, ConfigError, describeConfig, loadConfig } from "./platform/config.js";
+import { lockDataDir } from "./platform/data-lock.js";
+import { createLogger, type Logger } from "./platform/logging.js";
+import { startSandboxBank } from "./sandbox-bank/api.js";
+
+const shutdownGraceMs = 15_000;
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`mypay: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main() {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  logger.info({ config: describeConfig(config) }, "effective configuration");
+  const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
+  if (!config.databaseUrl) {
+    logger.warn(
+      "embedded database (PGlite): it never fsyncs, so data survives a killed process but not an OS crash or power loss; set MYPAY_DATABASE_URL to run on PostgreSQL in production",
+    );
+  }
+  const bank =
+    config.bankPort === 0
+      ? undefined
+      : await startSandboxBank({
+          port: config.bankPort,
+          host: config.host,
+          dataDir: config.dataDir,
+          logger: logger.child({ component: "sandbox-bank" }),
+        });
+  if (bank) logger.info({ url: bank.url }, "sandbox bank listening");
+  const mypay = await createMypay({ config, logger });
+  const address = await mypay.app.listen({ port: config.port, host: config.host });
+  logger.info({ url: address }, "mypay listening");
+  handleSignals(logger, mypay, async () => {
+    await bank?.close();
+    unlock();
+  });
+}
+
+function handleSignals(logger: Logger, mypay: Mypay, after: () => Promise<void>) {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing requests in flight");
+    const force = setTimeout(() => {
+      logger.error("shutdown took too long; exiting");
+      process.exit(1);
+    }, shutdownGraceMs);
+    force.unref();
+    try {
+      await mypay.close();
+      await after();
+      logger.info("stopped cleanly");
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(`mypay: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
