@@ -1,5 +1,5 @@
 import type { Id } from "../../kernel/ids.js";
-import type { Role } from "../../platform/auth/tokens.js";
+import type { Role } from "../../kernel/roles.js";
 
 /** personal and merchant members register themselves; staff members come from configuration. */
 export const memberTypes = ["personal", "merchant", "staff"] as const;

@@ -12,8 +12,9 @@ import {
 import { type Clock, systemClock } from "../../kernel/clock.js";
 import { type Id, parseId } from "../../kernel/ids.js";
 
-export const roles = ["customer", "merchant", "staff"] as const;
-export type Role = (typeof roles)[number];
+import { type Role, roles } from "../../kernel/roles.js";
+
+export { type Role, roles };
 
 /** Who is calling: the member an access token was issued to, and its role then. */
 export interface Principal {
