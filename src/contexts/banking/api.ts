@@ -1,0 +1,78 @@
+import type { Result } from "../../kernel/errors.js";
+
+/** What other contexts may ask of banking, the only code that talks to banks. */
+
+export interface AccountRef {
+  readonly bankCode: string;
+  readonly accountNumber: string;
+}
+
+export interface LinkedAccount extends AccountRef {
+  readonly bankAccountId: string;
+  readonly membershipId: string;
+  readonly holderName: string;
+}
+
+export type FirmbankingPurpose = "RECHARGE" | "WITHDRAW" | "REMITTANCE" | "SETTLEMENT";
+export type FirmbankingStatus = "REQUESTED" | "SUCCEEDED" | "FAILED" | "UNKNOWN";
+
+export interface TransferCommand {
+  /** Chosen and stored by the caller before it calls: a retry with it never moves money twice. */
+  readonly requestId: string;
+  readonly purpose: FirmbankingPurpose;
+  /** The member on whose behalf (or the franchise owner), for GET /v1/firmbanking. */
+  readonly membershipId: string | null;
+  readonly from: AccountRef;
+  readonly to: AccountRef;
+  readonly amount: number;
+  /** The business id this transfer serves (rch_…, wdr_…, rem_…, stl_…). */
+  readonly reference: string;
+  readonly correlationId: string;
+}
+
+export interface FirmbankingOutcome {
+  readonly firmbankingId: string;
+  readonly requestId: string;
+  /** UNKNOWN: the bank's answer did not come (timeout, reset, 5xx); resolved later, never guessed. */
+  readonly status: Exclude<FirmbankingStatus, "REQUESTED">;
+  readonly reason?: string;
+  readonly fee: number;
+}
+
+export interface BankingApi {
+  /** The member's linked account: the one named, else the newest. NO_LINKED_ACCOUNT when none. */
+  linkedAccount(membershipId: string, bankAccountId?: string): Promise<Result<LinkedAccount>>;
+  /** mypay's corporate account at the bank. */
+  corporateAccount(): Promise<AccountRef>;
+  /** False while the circuit breaker is open: callers fail fast with BANK_UNAVAILABLE and move nothing. */
+  available(): boolean;
+  /**
+   * Orders a transfer. Idempotent on requestId: a repeat returns the stored outcome, or asks the
+   * bank again with the same requestId if it is still unknown. BANK_UNAVAILABLE (nothing sent) as a failure.
+   */
+  transfer(command: TransferCommand): Promise<Result<FirmbankingOutcome>>;
+  /** The stored outcome of a request, undefined if banking never saw it. */
+  outcome(requestId: string): Promise<FirmbankingOutcome | undefined>;
+  /** The corporate account's balance as the bank reports it (for reconciliation). */
+  corporateBalanceAtBank(): Promise<Result<number>>;
+  /** How many firmbanking requests are not yet SUCCEEDED or FAILED. */
+  inFlightCount(): Promise<number>;
+}
+
+/** Published when a firmbanking request reaches SUCCEEDED or FAILED (including after UNKNOWN). */
+export interface FirmbankingCompleted {
+  readonly firmbankingId: string;
+  readonly requestId: string;
+  readonly purpose: FirmbankingPurpose;
+  readonly reference: string;
+  readonly membershipId: string | null;
+  readonly status: "SUCCEEDED" | "FAILED";
+  readonly amount: number;
+  /** The bank's contracted fee, mypay's expense, charged only on SUCCEEDED. */
+  readonly fee: number;
+  readonly bankCode: string;
+}
+
+export const bankingEvents = {
+  FirmbankingCompleted: "FirmbankingCompleted",
+} as const;

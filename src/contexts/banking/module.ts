@@ -1,0 +1,142 @@
+import { fileURLToPath } from "node:url";
+import { type Clock, systemClock } from "../../kernel/clock.js";
+import { fail, ok } from "../../kernel/errors.js";
+import type { Config } from "../../platform/config.js";
+import type { ContextModule } from "../../platform/context.js";
+import type { Db } from "../../platform/db/db.js";
+import type { Logger } from "../../platform/logging.js";
+import type { AccountRef, BankingApi } from "./api.js";
+import { isNoAnswer } from "./bank-port.js";
+import { ensureCorporateAccount, seedContracts } from "./contracts.js";
+import type { BankingDeps } from "./deps.js";
+import { staleRequestMs } from "./domain.js";
+import { outcome, transfer } from "./firmbanking.js";
+import { countOpen } from "./firmbanking-store.js";
+import { createHttpBank, defaultResilience, type Resilience } from "./http-bank.js";
+import { linkedAccount } from "./link-account.js";
+import { resolveDue, resolverBatchSize, startLoop } from "./resolver.js";
+import { registerBankingRoutes } from "./routes.js";
+import { bankingSchema } from "./store.js";
+
+/** The banking context, wired: its in-process api for other contexts and its module for the app. */
+
+export const bankingMigrationsDir = fileURLToPath(new URL("./migrations", import.meta.url));
+
+export interface BankingOptions {
+  readonly db: Db;
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The member's registered name (membership); undefined when there is no such member. */
+  readonly memberName: (membershipId: string) => Promise<string | undefined>;
+  /** The bank gateway; config.bankUrl by default. */
+  readonly bankBaseUrl?: string;
+  readonly clock?: Clock;
+  /** The resolver's first backoff delay (default 1 s); small in tests. */
+  readonly resolverBaseMs?: number;
+  /** How often the resolver looks for due requests (default 1 s). */
+  readonly resolverPollMs?: number;
+  /** Retries and circuit breaker; the timeout is config.bankTimeoutMs. */
+  readonly resilience?: Partial<Omit<Resilience, "timeoutMs">>;
+  readonly random?: () => number;
+}
+
+export interface Banking {
+  readonly api: BankingApi;
+  readonly module: ContextModule;
+  /** One resolver round (the mounted module runs them in the background). */
+  resolveDue(): Promise<number>;
+  /** Seeds the bank contracts and makes sure the corporate account exists (mount does it too). */
+  prepare(): Promise<void>;
+}
+
+export function createBanking(options: BankingOptions): Banking {
+  const { config } = options;
+  const resilience = { ...defaultResilience, ...options.resilience, timeoutMs: config.bankTimeoutMs };
+  let kick = () => {};
+  const deps: BankingDeps = {
+    db: options.db,
+    bank: createHttpBank(options.bankBaseUrl ?? config.bankUrl, resilience),
+    config,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    memberName: options.memberName,
+    kickRelay: () => kick(),
+    resolverBaseMs: options.resolverBaseMs ?? 1_000,
+    staleRequestMs: staleRequestMs(config.bankTimeoutMs, resilience.retries + 1),
+    random: options.random ?? Math.random,
+  };
+  const corporate = remembered(() => ensureCorporateAccount(deps));
+  const prepare = async () => {
+    await seedContracts(deps);
+    await corporate();
+  };
+  const module: ContextModule = {
+    name: "banking",
+    schema: bankingSchema,
+    migrationsDir: bankingMigrationsDir,
+    async mount(env) {
+      kick = env.kickRelay;
+      registerBankingRoutes(env.app, deps);
+      return startBackground(deps, prepare, options.resolverPollMs ?? 1_000);
+    },
+  };
+  return { api: createApi(deps, corporate), module, resolveDue: () => resolveDue(deps), prepare };
+}
+
+/**
+ * Sets banking up (the bank may be down at start: then each round tries again first) and runs the
+ * resolver; returns the function that stops it.
+ */
+async function startBackground(deps: BankingDeps, prepare: () => Promise<void>, pollMs: number) {
+  let prepared = false;
+  const setUp = async () => {
+    await prepare();
+    prepared = true;
+  };
+  await setUp().catch((error: unknown) =>
+    deps.logger.warn({ err: error }, "banking setup waits for the bank"),
+  );
+  const round = async () => {
+    if (!prepared) await setUp();
+    return (await resolveDue(deps)) === resolverBatchSize;
+  };
+  const job = startLoop(round, pollMs, (error) =>
+    deps.logger.warn({ err: error }, "banking background round failed"),
+  );
+  return () => job.stop();
+}
+
+/** Memoizes a successful promise; a failed one is tried again at the next call. */
+function remembered<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= make().catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
+  };
+}
+
+function createApi(deps: BankingDeps, corporate: () => Promise<AccountRef>): BankingApi {
+  return {
+    linkedAccount: (membershipId, bankAccountId) => linkedAccount(deps, membershipId, bankAccountId),
+    corporateAccount: corporate,
+    available: () => deps.bank.available(),
+    transfer: (command) => transfer(deps, command),
+    outcome: (requestId) => outcome(deps, requestId),
+    async corporateBalanceAtBank() {
+      try {
+        const ref = await corporate();
+        const account = await deps.bank.getAccount(ref);
+        if (!account)
+          throw new Error(`the bank has no corporate account ${ref.bankCode}/${ref.accountNumber}`);
+        return ok(account.balance);
+      } catch (error) {
+        if (isNoAnswer(error)) return fail("BANK_UNAVAILABLE", "the bank cannot be reached now");
+        throw error;
+      }
+    },
+    inFlightCount: () => countOpen(deps.db),
+  };
+}
