@@ -1,0 +1,219 @@
+import { fileURLToPath } from "node:url";
+import { type ErrorCode, fail, ok, type Result } from "../../kernel/errors.js";
+import { newId } from "../../kernel/ids.js";
+import type { Queryable } from "../../platform/db/db.js";
+import {
+  accountRow,
+  accounts,
+  type Currency,
+  type LedgerKind,
+  type Side,
+  systemAccountKinds,
+} from "./chart.js";
+
+export * from "./chart.js";
+export * from "./ledger-queries.js";
+
+/** The money context's numbered .sql files (the ledger is 001). */
+export const moneyMigrationsDir = fileURLToPath(new URL("./migrations", import.meta.url));
+
+export interface Posting {
+  readonly account: string;
+  readonly side: Side;
+  /** A positive safe integer (won or points). */
+  readonly amount: number;
+  readonly currency: Currency;
+}
+
+export interface LedgerTransaction {
+  /** Chosen by the caller (newId("ledgerTransaction") or a saga step's stored id): a retry posts nothing twice. */
+  readonly id: string;
+  readonly kind: LedgerKind;
+  /** The business id it serves (rch_…, rem_…, pay_…). */
+  readonly reference: string;
+  readonly postings: readonly Posting[];
+}
+
+export interface PostedEntry {
+  readonly entryId: string;
+  readonly account: string;
+  readonly side: Side;
+  readonly amount: number;
+  readonly balanceAfter: number;
+}
+
+export interface Posted {
+  readonly entries: readonly PostedEntry[];
+  /** True when this id was posted before: nothing moved now; these are the first posting's entries. */
+  readonly replayed: boolean;
+}
+
+export interface PostOptions {
+  /** The most a member money account may hold (balance + reserved_in); omit for no cap (refunds). */
+  readonly cap?: number;
+}
+
+/** The SQL's expected refusals (P0001 'CODE:detail') as the kernel's error codes. */
+const refusals: Record<string, { code: ErrorCode; text: string }> = {
+  INSUFFICIENT_BALANCE: { code: "INSUFFICIENT_BALANCE", text: "the money balance is not enough" },
+  INSUFFICIENT_POINTS: { code: "INSUFFICIENT_POINTS", text: "the points are not enough" },
+  BALANCE_LIMIT_EXCEEDED: { code: "BALANCE_LIMIT_EXCEEDED", text: "the balance would pass the cap" },
+  ACCOUNT_NOT_FOUND: { code: "NOT_FOUND", text: "no such ledger account" },
+  ACCOUNT_CLOSED: { code: "CONFLICT", text: "the ledger account is closed" },
+  LEDGER_ID_REUSED: { code: "CONFLICT", text: "the ledger transaction id was used for another transaction" },
+};
+
+interface Refusal {
+  readonly failure: string;
+  readonly detail: string;
+}
+
+function refused<T>(r: Refusal): Result<T> {
+  const known = refusals[r.failure];
+  if (!known) throw new Error(`ledger: unexpected refusal ${r.failure}:${r.detail}`);
+  return fail(known.code, `${known.text} (${r.detail})`);
+}
+
+/**
+ * Posts one balanced ledger transaction in one database call. Expected refusals (balance, points,
+ * cap, unknown or closed account) come back as failures and leave the caller's transaction usable;
+ * a malformed transaction (unbalanced, amount not a positive integer) is a bug and throws.
+ */
+export async function post(
+  tx: Queryable,
+  txn: LedgerTransaction,
+  options: PostOptions = {},
+): Promise<Result<Posted>> {
+  const [row] = await tx.query<{ r: Posted | Refusal }>(
+    "SELECT money.try_post_ledger($1, $2, $3, $4::jsonb, $5::bigint) AS r",
+    [txn.id, txn.kind, txn.reference, txn.postings, options.cap ?? null],
+  );
+  const r = row!.r;
+  return "failure" in r ? refused(r) : ok(r);
+}
+
+/** Many transactions in one call, all or nothing (imports, settlement runs, benchmarks). */
+export async function postBatch(
+  tx: Queryable,
+  txns: readonly LedgerTransaction[],
+  options: PostOptions = {},
+): Promise<Result<{ posted: number; replayed: number }>> {
+  const [row] = await tx.query<{
+    r: { posted: number; replayed: number } | (Refusal & { transactionId: string });
+  }>("SELECT money.post_ledger_batch($1::jsonb, $2::bigint) AS r", [txns, options.cap ?? null]);
+  const r = row!.r;
+  return "failure" in r ? refused({ failure: r.failure, detail: `${r.transactionId}: ${r.detail}` }) : ok(r);
+}
+
+async function openAccounts(tx: Queryable, rows: readonly ReturnType<typeof accountRow>[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO money.accounts (id, kind, currency, owner_id, normal_side)
+     SELECT r->>'id', r->>'kind', r->>'currency', r->>'ownerId', r->>'normalSide' FROM jsonb_array_elements($1::jsonb) AS r
+     ON CONFLICT (id) DO NOTHING`,
+    [rows],
+  );
+}
+
+/** Opens mypay's own accounts (corporate cash, revenue, expenses…); safe to call at every start. */
+export async function ensureSystemAccounts(tx: Queryable): Promise<void> {
+  await openAccounts(
+    tx,
+    systemAccountKinds.map((kind) => accountRow(kind)),
+  );
+}
+
+/** Opens a member's money and points accounts; a second call changes nothing (a closed wallet stays closed). */
+export async function openWallet(tx: Queryable, membershipId: string): Promise<void> {
+  await openAccounts(tx, [
+    accountRow("member_money", membershipId),
+    accountRow("member_points", membershipId),
+  ]);
+}
+
+/** Opens what mypay owes a franchise; idempotent. */
+export async function openFranchisePayable(tx: Queryable, franchiseId: string): Promise<void> {
+  await openAccounts(tx, [accountRow("franchise_payable", franchiseId)]);
+}
+
+function checkAmount(amount: number): void {
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new Error(`ledger: not a positive amount: ${amount}`);
+}
+
+/**
+ * Promises `amount` won to a member's money (a recharge in flight) if balance + reserved + amount
+ * stays within the cap; else BALANCE_LIMIT_EXCEEDED. One conditional update.
+ */
+export async function reserveIncoming(
+  tx: Queryable,
+  membershipId: string,
+  amount: number,
+  cap: number,
+): Promise<Result<{ reservedIn: number }>> {
+  checkAmount(amount);
+  const [row] = await tx.query<{ reserved_in: number | null; status: string | null }>(
+    `WITH r AS (UPDATE money.accounts SET reserved_in = reserved_in + $2
+                 WHERE id = $1 AND status = 'OPEN' AND balance + reserved_in + $2 <= $3::bigint RETURNING reserved_in)
+     SELECT (SELECT reserved_in FROM r) AS reserved_in, (SELECT status FROM money.accounts WHERE id = $1) AS status`,
+    [accounts.memberMoney(membershipId), amount, cap],
+  );
+  if (row?.reserved_in != null) return ok({ reservedIn: row.reserved_in });
+  if (row?.status == null) return fail("NOT_FOUND", "the member has no wallet");
+  if (row.status !== "OPEN") return fail("CONFLICT", "the wallet is closed");
+  return fail("BALANCE_LIMIT_EXCEEDED", `the balance would pass the cap of ${cap} won`);
+}
+
+/** Takes back a promise made by reserveIncoming (the recharge finished or failed). */
+export async function releaseIncoming(tx: Queryable, membershipId: string, amount: number): Promise<void> {
+  checkAmount(amount);
+  const rows = await tx.query(
+    "UPDATE money.accounts SET reserved_in = reserved_in - $2 WHERE id = $1 AND reserved_in >= $2 RETURNING id",
+    [accounts.memberMoney(membershipId), amount],
+  );
+  if (rows.length === 0) throw new Error(`ledger: ${membershipId} has less than ${amount} won reserved`);
+}
+
+/**
+ * Closes a withdrawing member's wallet: only with money balance 0 and no recharge in flight (else
+ * CONFLICT); the points expire. A wallet already closed is ok, with nothing more to expire.
+ */
+export async function closeWallet(
+  tx: Queryable,
+  membershipId: string,
+): Promise<Result<{ expiredPoints: number }>> {
+  const [row] = await tx.query<{ closed: boolean; status: string | null }>(
+    `WITH c AS (UPDATE money.accounts SET status = 'CLOSED', updated_at = now()
+                 WHERE id = $1 AND status = 'OPEN' AND balance = 0 AND reserved_in = 0 RETURNING id)
+     SELECT EXISTS (SELECT 1 FROM c) AS closed, (SELECT status FROM money.accounts WHERE id = $1) AS status`,
+    [accounts.memberMoney(membershipId)],
+  );
+  if (row?.closed) return ok({ expiredPoints: await expirePoints(tx, membershipId) });
+  if (row?.status == null) return fail("NOT_FOUND", "the member has no wallet");
+  if (row.status === "CLOSED") return ok({ expiredPoints: 0 });
+  return fail("CONFLICT", "the money balance must be 0, with no recharge in flight");
+}
+
+async function expirePoints(tx: Queryable, membershipId: string): Promise<number> {
+  const account = accounts.memberPoints(membershipId);
+  // Locked before it is read, so that no payment spends points between the read and the posting.
+  const [row] = await tx.query<{ balance: number }>(
+    "SELECT balance FROM money.accounts WHERE id = $1 FOR NO KEY UPDATE",
+    [account],
+  );
+  const points = row?.balance ?? 0;
+  if (points > 0) {
+    const expired = await post(tx, {
+      id: newId("ledgerTransaction"),
+      kind: "POINTS_EXPIRE",
+      reference: membershipId,
+      postings: [
+        { account, side: "D", amount: points, currency: "PNT" },
+        { account: accounts.pointsIssued, side: "C", amount: points, currency: "PNT" },
+      ],
+    });
+    if (!expired.ok)
+      throw new Error(`ledger: the points of ${membershipId} did not expire: ${expired.error.detail}`);
+  }
+  await tx.query("UPDATE money.accounts SET status = 'CLOSED', updated_at = now() WHERE id = $1", [account]);
+  return points;
+}
