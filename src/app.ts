@@ -1,5 +1,9 @@
 import { join } from "node:path";
-import { ensureAdmin, loadAuthKeys, membershipModule } from "./contexts/membership/module.js";
+import { createBanking } from "./contexts/banking/module.js";
+import { createMembershipApi } from "./contexts/membership/api.js";
+import { createMembershipModule, ensureAdmin, loadAuthKeys } from "./contexts/membership/module.js";
+import { createMoney, type MoneyOptions } from "./contexts/money/module.js";
+import { queryModule } from "./contexts/query/module.js";
 import { type Clock, systemClock } from "./kernel/clock.js";
 import { registerAuth } from "./platform/auth/guard.js";
 import { createVerifier } from "./platform/auth/tokens.js";
@@ -18,9 +22,6 @@ import { createHttpServer, type HttpServer } from "./platform/http/server.js";
 import type { Logger } from "./platform/logging.js";
 import { createOutboxRelay } from "./platform/relay.js";
 
-/** Every context this codebase has, in the order they are mounted. */
-export const allModules: readonly ContextModule[] = [membershipModule];
-
 export interface MypayOptions {
   config: Config;
   logger: Logger;
@@ -28,12 +29,17 @@ export interface MypayOptions {
   db?: Db;
   bus?: EventBus;
   clock?: Clock;
+  /** Tuning for tests: saga waits and polling, faults that stop a saga as if the process died. */
+  money?: Partial<Pick<MoneyOptions, "sagaWaitMs" | "sagaPollMs" | "sagaRetry" | "sagaFaults">>;
+  banking?: { resolverBaseMs?: number; resolverPollMs?: number };
 }
 
 export interface Mypay {
   readonly app: HttpServer;
   readonly db: Db;
   readonly bus: EventBus;
+  /** Every context of this codebase, wired (whether this process mounts it or not). */
+  readonly contexts: ReturnType<typeof wireContexts>;
   /** Stops taking requests, finishes those in flight, drains relays and consumers, closes the database. */
   close(): Promise<void>;
 }
@@ -54,7 +60,8 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
   const clock = options.clock ?? systemClock;
   const db = options.db ?? (await openDatabase(config));
   const bus = options.bus ?? (await openBus(config, logger));
-  const modules = allModules.filter((m) => (config.contexts as readonly string[]).includes(m.name));
+  const contexts = wireContexts(options, db, clock);
+  const modules = contexts.modules.filter((m) => (config.contexts as readonly string[]).includes(m.name));
   for (const m of modules)
     await migrate(db, { schema: m.schema, dirs: [platformMigrationsDir, m.migrationsDir] });
 
@@ -68,7 +75,7 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
   let closing = false;
   registerOperations(app, { db, closing: () => closing });
 
-  const runsMembership = modules.includes(membershipModule);
+  const runsMembership = modules.some((m) => m.name === "membership");
   if (runsMembership) await ensureAdmin(db, config, logger);
   const verifier = runsMembership
     ? (await loadAuthKeys(db, config)).verifier
@@ -99,6 +106,7 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
     app,
     db,
     bus,
+    contexts,
     async close() {
       closing = true;
       await app.close();
@@ -108,6 +116,37 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
       if (!options.db) await db.close();
     },
   };
+}
+
+/**
+ * Builds every context with its in-process neighbours. In the embedded deployment all run here; a
+ * distributed process mounts only the ones MYPAY_CONTEXTS names.
+ */
+function wireContexts(options: MypayOptions, db: Db, clock: Clock) {
+  const { config, logger } = options;
+  const membershipApi = createMembershipApi(db);
+  const banking = createBanking({
+    db,
+    config,
+    clock,
+    logger: logger.child({ context: "banking" }),
+    memberName: async (id) => {
+      const member = await membershipApi.getMember(id);
+      return member?.status === "ACTIVE" ? member.name : undefined;
+    },
+    ...options.banking,
+  });
+  const money = createMoney({
+    db,
+    config,
+    clock,
+    logger: logger.child({ context: "money" }),
+    banking: banking.api,
+    ...options.money,
+  });
+  const membership = createMembershipModule({ moneyBalanceOf: (id) => money.api.heldBy(id) });
+  const modules: ContextModule[] = [membership, banking.module, money.module, queryModule];
+  return { modules, banking, money, membershipApi };
 }
 
 function requireJwks(config: Config): string {

@@ -51,20 +51,38 @@ export async function claimKey(db: Queryable, schema: string, k: IdempotencyKey)
   return { kind: "in-flight" };
 }
 
-/** Records the response; call it inside the transaction that commits the effect. */
+/**
+ * Records the response, inside the transaction that commits the effect. Only an open claim takes it:
+ * the first response recorded is the one every retry gets. Returns false if one was recorded already.
+ */
 export async function completeKey(
   tx: Queryable,
   schema: string,
   k: IdempotencyKey,
   status: number,
   body: unknown,
-) {
-  await tx.query(
+): Promise<boolean> {
+  const rows = await tx.query(
     `UPDATE ${ident(schema)}.idempotency_keys
      SET state = 'DONE', response_status = $3, response_body = $4::jsonb, completed_at = now()
-     WHERE scope = $1 AND key = $2`,
+     WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT' RETURNING 1`,
     [k.scope, k.key, status, body],
   );
+  return rows.length > 0;
+}
+
+/** The response recorded for a key, if any. */
+export async function recordedResponse(
+  db: Queryable,
+  schema: string,
+  k: IdempotencyKey,
+): Promise<Reply | undefined> {
+  const [row] = await db.query<{ response_status: number; response_body: unknown }>(
+    `SELECT response_status, response_body FROM ${ident(schema)}.idempotency_keys
+     WHERE scope = $1 AND key = $2 AND state = 'DONE'`,
+    [k.scope, k.key],
+  );
+  return row ? { status: row.response_status, body: row.response_body } : undefined;
 }
 
 /** Frees a claim whose request failed before any effect committed, so that a retry can run. */
@@ -128,14 +146,39 @@ export interface IdempotentRoute {
   readonly required: boolean;
 }
 
+/** The answer to a key that may not proceed: a replay, a mismatch (422) or one in flight (409). */
+export function answerClaim(reply: FastifyReply, claim: Exclude<Claim, { kind: "proceed" }>) {
+  switch (claim.kind) {
+    case "replay":
+      return sendRecorded(reply, { status: claim.status, body: claim.body }, true);
+    case "mismatch":
+      return sendProblem(reply, {
+        code: "IDEMPOTENCY_KEY_REUSED",
+        detail: "this Idempotency-Key was used with a different request",
+      });
+    case "in-flight":
+      return sendProblem(reply, {
+        code: "CONFLICT",
+        detail: "a request with this Idempotency-Key is still in flight",
+      });
+  }
+}
+
+/** Sends a recorded response as it was first sent (problem documents keep their media type). */
+export function sendRecorded(reply: FastifyReply, recorded: Reply, replayed: boolean) {
+  if (replayed) reply.header("idempotent-replayed", "true");
+  if (recorded.status >= 400) reply.type(problemContentType);
+  return reply.status(recorded.status).send(recorded.body);
+}
+
+/** Whether a failure says nothing about the request itself, so that a retry with the same key may succeed. */
+export const isRetryableFailure = (f: Failure) => statusOf(f.code) >= 500;
+
 class Rollback extends Error {
   constructor(readonly failure: Failure) {
     super(failure.code);
   }
 }
-
-/** Failures that say nothing about the request itself: a retry with the same key may succeed. */
-const retryable = (f: Failure) => statusOf(f.code) >= 500;
 
 /**
  * Runs a one-transaction effect at most once per key: the effect, its events and the stored
@@ -157,22 +200,7 @@ export async function runIdempotent(
   }
   const k: IdempotencyKey = { scope: route.scope, key: header.value, requestHash: hashRequest(request) };
   const claim = await claimKey(route.db, route.schema, k);
-  switch (claim.kind) {
-    case "replay":
-      reply.header("idempotent-replayed", "true");
-      if (claim.status >= 400) reply.type(problemContentType);
-      return reply.status(claim.status).send(claim.body);
-    case "mismatch":
-      return sendProblem(reply, {
-        code: "IDEMPOTENCY_KEY_REUSED",
-        detail: "this Idempotency-Key was used with a different request",
-      });
-    case "in-flight":
-      return sendProblem(reply, {
-        code: "CONFLICT",
-        detail: "a request with this Idempotency-Key is still in flight",
-      });
-  }
+  if (claim.kind !== "proceed") return answerClaim(reply, claim);
   try {
     const done = await route.db.tx(async (tx) => {
       const result = await effect(tx);
@@ -182,12 +210,12 @@ export async function runIdempotent(
     });
     return reply.status(done.status).send(done.body);
   } catch (error) {
-    if (!(error instanceof Rollback) || retryable(error.failure)) {
+    if (!(error instanceof Rollback) || isRetryableFailure(error.failure)) {
       await releaseKey(route.db, route.schema, k);
       throw error instanceof Rollback ? new ProblemError(error.failure) : error;
     }
     const body = problemBody(error.failure, request);
     await completeKey(route.db, route.schema, k, body.status, body);
-    return reply.status(body.status).type(problemContentType).send(body);
+    return sendRecorded(reply, { status: body.status, body }, false);
   }
 }

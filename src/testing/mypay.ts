@@ -1,4 +1,4 @@
-import { createMypay, type Mypay } from "../app.js";
+import { createMypay, type Mypay, type MypayOptions } from "../app.js";
 import { loadConfig } from "../platform/config.js";
 import { createLogger } from "../platform/logging.js";
 import { openTestBus } from "./bus.js";
@@ -11,7 +11,10 @@ export const adminPassword = "admin-password-for-tests";
  * The whole of mypay in-process on a fresh test database and bus, as `npm start` wires it
  * (no sockets: drive it with `mypay.app.inject`). close() also drops the database and the stream.
  */
-export async function startTestMypay(env: Record<string, string> = {}): Promise<Mypay> {
+export async function startTestMypay(
+  env: Record<string, string> = {},
+  tuning: Pick<MypayOptions, "money" | "banking"> = {},
+): Promise<Mypay> {
   const db = await openTestDb();
   const bus = await openTestBus();
   const config = loadConfig({ MYPAY_BANK_PORT: "0", MYPAY_ADMIN_PASSWORD: adminPassword, ...env });
@@ -20,6 +23,7 @@ export async function startTestMypay(env: Record<string, string> = {}): Promise<
     logger: createLogger(process.env.MYPAY_LOG_LEVEL ?? "silent"),
     db,
     bus,
+    ...tuning,
   });
   return {
     ...mypay,

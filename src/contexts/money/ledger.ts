@@ -36,6 +36,8 @@ export interface LedgerTransaction {
 
 export interface PostedEntry {
   readonly entryId: string;
+  /** Posting order; per account also commit order (a reader keeps the newest by it). */
+  readonly seq: number;
   readonly account: string;
   readonly side: Side;
   readonly amount: number;

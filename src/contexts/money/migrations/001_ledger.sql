@@ -146,7 +146,7 @@ BEGIN
     RAISE EXCEPTION 'LEDGER_ID_REUSED:%', p_id USING ERRCODE = 'P0001';
   END IF;
   SELECT jsonb_build_object('replayed', true, 'entries', coalesce(jsonb_agg(jsonb_build_object(
-      'entryId', id, 'account', account_id, 'side', side, 'amount', amount, 'balanceAfter', balance_after)
+      'entryId', id, 'seq', seq, 'account', account_id, 'side', side, 'amount', amount, 'balanceAfter', balance_after)
       ORDER BY seq), '[]'::jsonb))
     INTO v_result
   FROM money.ledger_entries WHERE transaction_id = p_id;
@@ -205,7 +205,7 @@ BEGIN
     ORDER BY e.ord
     RETURNING id, seq, account_id, side, amount, balance_after)
   SELECT jsonb_build_object('replayed', false, 'entries', jsonb_agg(jsonb_build_object(
-      'entryId', id, 'account', account_id, 'side', side, 'amount', amount, 'balanceAfter', balance_after)
+      'entryId', id, 'seq', seq, 'account', account_id, 'side', side, 'amount', amount, 'balanceAfter', balance_after)
       ORDER BY seq))
     INTO v_result
   FROM ins;

@@ -1,0 +1,65 @@
+import type { EventBus, EventEnvelope } from "../../platform/bus/bus.js";
+import { handleOnce } from "../../platform/inbox.js";
+import { bankingEvents, type FirmbankingCompleted } from "../banking/api.js";
+import { type MemberRegistered, type MemberWithdrawn, membershipEventTypes } from "../membership/api.js";
+import { postOrThrow } from "./announce.js";
+import { type MoneyDeps, moneySchema } from "./deps.js";
+import { accounts, closeWallet, openWallet } from "./ledger.js";
+
+/** What money does when other contexts tell it something. Each handler is idempotent (inbox). */
+export async function subscribeMoney(bus: EventBus, deps: MoneyDeps) {
+  const { db, logger } = deps;
+
+  await bus.subscribe(
+    "money.wallets",
+    [membershipEventTypes.registered, membershipEventTypes.withdrawn],
+    handleOnce(db, moneySchema, "money.wallets", async (tx, event) => {
+      if (event.type === membershipEventTypes.registered) {
+        await openWallet(tx, (event.data as MemberRegistered).membershipId);
+        return;
+      }
+      const { membershipId } = event.data as MemberWithdrawn;
+      const closed = await closeWallet(tx, membershipId);
+      // Membership checked the balance before withdrawing; a recharge that slipped in between keeps
+      // the wallet open so that no won is stranded: staff see it in the log.
+      if (!closed.ok)
+        logger.warn({ membershipId, reason: closed.error.detail }, "wallet of a withdrawn member stays open");
+    }),
+  );
+
+  const firmbanking = handleOnce(db, moneySchema, "money.firmbanking", async (tx, event) => {
+    const done = event.data as FirmbankingCompleted;
+    if (done.status !== "SUCCEEDED" || done.fee === 0) return;
+    // The bank's contracted fee is mypay's expense, owed to the bank (it bills it; the corporate
+    // account is not debited per transfer, so corporate cash still matches the bank).
+    await postOrThrow(
+      tx,
+      {
+        id: `${done.firmbankingId}:fee`,
+        kind: "FIRMBANKING_FEE",
+        reference: done.firmbankingId,
+        postings: [
+          { account: accounts.firmbankingFeeExpense, side: "D", amount: done.fee, currency: "KRW" },
+          { account: accounts.bankFeesPayable, side: "C", amount: done.fee, currency: "KRW" },
+        ],
+      },
+      {},
+      { correlationId: event.correlationId, causationId: event.id },
+    );
+  });
+  await bus.subscribe(
+    "money.firmbanking",
+    [bankingEvents.FirmbankingCompleted],
+    async (event: EventEnvelope) => {
+      await firmbanking(event);
+      // The bank's answer is known: the saga waiting for it goes on now rather than at its next look.
+      const { reference } = event.data as FirmbankingCompleted;
+      if (/^(rch|wdr)_/.test(reference)) {
+        await deps.engine.wake(reference);
+        void deps.engine
+          .run(reference)
+          .catch((err) => logger.warn({ err, sagaId: reference }, "saga run after wake"));
+      }
+    },
+  );
+}

@@ -1,0 +1,183 @@
+import { ProblemError } from "../../kernel/errors.js";
+import { canAccess, principalOf } from "../../platform/auth/guard.js";
+import { responses } from "../../platform/http/problem.js";
+import type { HttpServer } from "../../platform/http/server.js";
+import type { MoneyDeps } from "./deps.js";
+import { history, memberMoney } from "./ledger.js";
+import { rechargeBody, rechargeByKey, startRecharge } from "./recharge.js";
+import { runSagaRequest } from "./saga-request.js";
+import {
+  History,
+  HistoryQuery,
+  IdempotencyHeaders,
+  IdParams,
+  MoveBody,
+  MyMoney,
+  Recharge,
+  Withdrawal,
+} from "./schemas.js";
+import { startWithdrawal, withdrawalBody, withdrawalByKey } from "./withdraw.js";
+
+/** The member's money routes (API.md "Money"). */
+
+const tags = ["money"];
+const signedIn = { auth: {} };
+const moveErrors = [
+  "INVALID_AMOUNT_UNIT",
+  "NO_LINKED_ACCOUNT",
+  "BALANCE_LIMIT_EXCEEDED",
+  "INSUFFICIENT_BALANCE",
+  "IDEMPOTENCY_KEY_REUSED",
+  "CONFLICT",
+  "BANK_UNAVAILABLE",
+] as const;
+
+const notFound = () => new ProblemError({ code: "NOT_FOUND", detail: "no such resource" });
+
+export function registerMoneyRoutes(app: HttpServer, deps: MoneyDeps) {
+  const body = MoveBody(deps.config.transactionLimit);
+
+  app.get(
+    "/v1/money/me",
+    {
+      config: signedIn,
+      schema: { tags, summary: "The caller's money and points", response: responses({ 200: MyMoney }, []) },
+    },
+    async (request) => {
+      const { membershipId } = principalOf(request);
+      const money = await memberMoney(deps.db, membershipId);
+      return {
+        membershipId,
+        balance: money?.balance ?? 0,
+        points: money?.points ?? 0,
+        updatedAt: (money?.updatedAt ?? deps.clock.now()).toISOString(),
+      };
+    },
+  );
+
+  app.post(
+    "/v1/money/recharge",
+    {
+      config: signedIn,
+      schema: {
+        tags,
+        summary: "Recharge money from the linked bank account (a multiple of 10,000 won)",
+        headers: IdempotencyHeaders,
+        body,
+        response: responses({ 201: Recharge }, moveErrors),
+      },
+    },
+    async (request, reply) => {
+      const { membershipId } = principalOf(request);
+      return runSagaRequest(deps, request, reply, {
+        scope: membershipId,
+        findExisting: (key) => rechargeByKey(deps.db, membershipId, key),
+        start: (idempotency) =>
+          startRecharge(deps, {
+            membershipId,
+            amount: request.body.amount,
+            ...(request.body.bankAccountId ? { bankAccountId: request.body.bankAccountId } : {}),
+            idempotency,
+            auto: false,
+            correlationId: request.id,
+          }),
+        answer: async (id) => ({ status: 201, body: await rechargeBody(deps.db, id) }),
+      });
+    },
+  );
+
+  app.post(
+    "/v1/money/withdraw",
+    {
+      config: signedIn,
+      schema: {
+        tags,
+        summary: "Send money back to the linked bank account",
+        headers: IdempotencyHeaders,
+        body,
+        response: responses({ 201: Withdrawal }, moveErrors),
+      },
+    },
+    async (request, reply) => {
+      const { membershipId } = principalOf(request);
+      return runSagaRequest(deps, request, reply, {
+        scope: membershipId,
+        findExisting: (key) => withdrawalByKey(deps.db, membershipId, key),
+        start: (idempotency) =>
+          startWithdrawal(deps, {
+            membershipId,
+            amount: request.body.amount,
+            ...(request.body.bankAccountId ? { bankAccountId: request.body.bankAccountId } : {}),
+            idempotency,
+            correlationId: request.id,
+          }),
+        answer: async (id) => ({ status: 201, body: await withdrawalBody(deps.db, id) }),
+      });
+    },
+  );
+
+  app.get(
+    "/v1/money/history",
+    {
+      config: signedIn,
+      schema: {
+        tags,
+        summary: "The caller's money entries, newest first",
+        querystring: HistoryQuery,
+        response: responses({ 200: History }, []),
+      },
+    },
+    async (request) => {
+      const page = await history(deps.db, principalOf(request).membershipId, request.query);
+      return {
+        items: page.items.map((i) => ({ ...i, createdAt: i.createdAt.toISOString() })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
+  registerLookups(app, deps);
+}
+
+/** A recharge or withdrawal by id: to follow one that answered PENDING. */
+function registerLookups(app: HttpServer, deps: MoneyDeps) {
+  const lookups = [
+    {
+      path: "/v1/money/recharges/:id",
+      prefix: "rch",
+      table: "recharges",
+      schema: Recharge,
+      body: rechargeBody,
+    },
+    {
+      path: "/v1/money/withdrawals/:id",
+      prefix: "wdr",
+      table: "withdrawals",
+      schema: Withdrawal,
+      body: withdrawalBody,
+    },
+  ] as const;
+  for (const l of lookups) {
+    app.get(
+      l.path,
+      {
+        config: signedIn,
+        schema: {
+          tags,
+          summary: `One ${l.table.slice(0, -1)}, with its current status`,
+          params: IdParams(l.prefix),
+          response: responses({ 200: l.schema }, ["NOT_FOUND"]),
+        },
+      },
+      async (request) => {
+        const { id } = request.params as { id: string };
+        const [row] = await deps.db.query<{ membership_id: string }>(
+          `SELECT membership_id FROM money.${l.table} WHERE id = $1`,
+          [id],
+        );
+        if (!row || !canAccess(principalOf(request), row.membership_id)) throw notFound();
+        return l.body(deps.db, id);
+      },
+    );
+  }
+}

@@ -1,0 +1,89 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Result } from "../../kernel/errors.js";
+import { problemBody, sendProblem } from "../../platform/http/problem.js";
+import {
+  answerClaim,
+  claimKey,
+  completeKey,
+  hashRequest,
+  type IdempotencyKey,
+  isRetryableFailure,
+  type Reply,
+  readIdempotencyKey,
+  recordedResponse,
+  releaseKey,
+  sendRecorded,
+} from "../../platform/idempotency.js";
+import { type MoneyDeps, moneySchema } from "./deps.js";
+
+export interface SagaRequest {
+  /** The caller; idempotency keys are scoped per member. */
+  readonly scope: string;
+  /** What an earlier attempt with this key created, if it died before answering. */
+  findExisting(key: string): Promise<string | undefined>;
+  /** Checks and records the business transaction and its saga; returns its id. */
+  start(key: IdempotencyKey): Promise<Result<string>>;
+  /** The answer while the saga is still under way (status PENDING). */
+  answer(id: string): Promise<Reply>;
+}
+
+/**
+ * A money-moving POST run by a saga: at most once per Idempotency-Key. The saga is driven as far as
+ * it goes now; the response the client gets first (SUCCEEDED, FAILED or PENDING) is the one every
+ * retry gets, recorded in the same transaction as the saga's last step when it finishes in time.
+ */
+export async function runSagaRequest(
+  deps: MoneyDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  spec: SagaRequest,
+) {
+  const header = readIdempotencyKey(request, true);
+  if (!header.ok) return sendProblem(reply, header.error);
+  const key: IdempotencyKey = {
+    scope: spec.scope,
+    key: header.value as string,
+    requestHash: hashRequest(request),
+  };
+  const claim = await claimKey(deps.db, moneySchema, key);
+  if (claim.kind !== "proceed") return answerClaim(reply, claim);
+
+  let id = await spec.findExisting(key.key);
+  if (id === undefined) {
+    const started = await startOrRelease(deps, key, spec);
+    if (!started.ok) {
+      const body = problemBody(started.error, request);
+      if (!isRetryableFailure(started.error)) await completeKey(deps.db, moneySchema, key, body.status, body);
+      return sendRecorded(reply, { status: body.status, body }, false);
+    }
+    id = started.value;
+  }
+  try {
+    await deps.engine.run(id);
+  } catch (error) {
+    // The saga is durable: the worker finishes it; the client learns PENDING now.
+    request.log.warn({ err: error, sagaId: id }, "saga did not finish in the request");
+  }
+  const recorded = await recordedResponse(deps.db, moneySchema, key);
+  if (recorded) return sendRecorded(reply, recorded, false);
+  const pending = await spec.answer(id);
+  if (await completeKey(deps.db, moneySchema, key, pending.status, pending.body)) {
+    return sendRecorded(reply, pending, false);
+  }
+  return sendRecorded(reply, (await recordedResponse(deps.db, moneySchema, key)) ?? pending, false);
+}
+
+async function startOrRelease(
+  deps: MoneyDeps,
+  key: IdempotencyKey,
+  spec: SagaRequest,
+): Promise<Result<string>> {
+  try {
+    const started = await spec.start(key);
+    if (!started.ok && isRetryableFailure(started.error)) await releaseKey(deps.db, moneySchema, key);
+    return started;
+  } catch (error) {
+    await releaseKey(deps.db, moneySchema, key);
+    throw error;
+  }
+}

@@ -1,0 +1,103 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { historyCursorPattern } from "./ledger.js";
+
+/** The money context's HTTP schemas (API.md "Money", "Administration"). */
+
+export const Won = (max: number) =>
+  Type.Integer({ minimum: 1, maximum: max, description: `Integer won, 1 to ${max.toLocaleString("en")}` });
+
+const bankAccountId = Type.String({
+  pattern: "^bac_[0-9a-f]{32}$",
+  description: "a linked account (default: the newest)",
+});
+
+export const MoveBody = (max: number) =>
+  Type.Object(
+    { amount: Won(max), bankAccountId: Type.Optional(bankAccountId) },
+    { additionalProperties: false },
+  );
+export type MoveBody = Static<ReturnType<typeof MoveBody>>;
+
+const status = Type.Union([Type.Literal("PENDING"), Type.Literal("SUCCEEDED"), Type.Literal("FAILED")]);
+
+export const Recharge = Type.Object({
+  rechargeId: Type.String(),
+  amount: Type.Integer(),
+  status,
+  balance: Type.Integer({ description: "the member's money balance when this answer was made" }),
+});
+
+export const Withdrawal = Type.Object({
+  withdrawalId: Type.String(),
+  amount: Type.Integer(),
+  status,
+  balance: Type.Integer(),
+});
+
+export const MyMoney = Type.Object({
+  membershipId: Type.String(),
+  balance: Type.Integer(),
+  points: Type.Integer(),
+  updatedAt: Type.String({ format: "date-time" }),
+});
+
+export const HistoryQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    cursor: Type.Optional(
+      Type.String({ pattern: historyCursorPattern, description: "nextCursor of the previous page" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const History = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      entryId: Type.String(),
+      kind: Type.Union(
+        ["RECHARGE", "WITHDRAW", "REMITTANCE_OUT", "REMITTANCE_IN", "PAYMENT", "PAYMENT_CANCEL", "FEE"].map(
+          (k) => Type.Literal(k),
+        ),
+      ),
+      amount: Type.Integer({ description: "signed: + into the member's money, − out of it" }),
+      balanceAfter: Type.Integer(),
+      reference: Type.String(),
+      createdAt: Type.String({ format: "date-time" }),
+    }),
+  ),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const IdParams = (prefix: string) =>
+  Type.Object({ id: Type.String({ pattern: `^${prefix}_[0-9a-f]{32}$` }) }, { additionalProperties: false });
+
+export const IdempotencyHeaders = Type.Object({
+  "idempotency-key": Type.String({
+    minLength: 1,
+    maxLength: 255,
+    description: "required; 1-255 printable characters",
+  }),
+});
+
+export const TrialBalance = Type.Object({
+  accounts: Type.Array(
+    Type.Object({
+      account: Type.String(),
+      currency: Type.String(),
+      debit: Type.Integer(),
+      credit: Type.Integer(),
+      balance: Type.Integer(),
+    }),
+  ),
+  totalDebit: Type.Integer(),
+  totalCredit: Type.Integer(),
+});
+
+export const Reconciliation = Type.Object({
+  bankBalance: Type.Integer({ description: "the corporate account's balance, as the bank reports it" }),
+  ledgerBalance: Type.Integer({ description: "corporate cash in the ledger" }),
+  difference: Type.Integer({ description: "bankBalance − ledgerBalance" }),
+  ok: Type.Boolean(),
+  inFlight: Type.Integer({ description: "firmbanking requests not yet SUCCEEDED or FAILED" }),
+});

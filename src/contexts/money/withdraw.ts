@@ -1,0 +1,223 @@
+import { fail, ok, type Result } from "../../kernel/errors.js";
+import { newId } from "../../kernel/ids.js";
+import type { Queryable } from "../../platform/db/db.js";
+import { txResult } from "../../platform/db/tx-result.js";
+import { completeKey, type IdempotencyKey } from "../../platform/idempotency.js";
+import { recordEvents } from "../../platform/outbox.js";
+import type { SagaContext, SagaDefinition } from "../../platform/saga/engine.js";
+import type { AccountRef } from "../banking/api.js";
+import { postAndAnnounce, postOrThrow } from "./announce.js";
+import { moneyEvents, type WithdrawalCompleted } from "./api.js";
+import { type MoneyDeps, moneySchema, type SagaDeps } from "./deps.js";
+import { accounts, openWallet, releaseIncoming, reserveIncoming } from "./ledger.js";
+import { transferStep } from "./transfer-step.js";
+
+/** A withdrawal (출금): money leaves the member's balance into transit first, then the bank pays it out. */
+export interface WithdrawData {
+  readonly withdrawalId: string;
+  readonly membershipId: string;
+  readonly amount: number;
+  readonly requestId: string;
+  readonly bankAccountId: string;
+  readonly from: AccountRef;
+  readonly to: AccountRef;
+  readonly idempotency: IdempotencyKey | null;
+  readonly firmbankingId?: string;
+}
+
+const krw = (account: string, side: "D" | "C", amount: number) => ({
+  account,
+  side,
+  amount,
+  currency: "KRW" as const,
+});
+
+export function withdrawSaga(deps: SagaDeps): SagaDefinition<WithdrawData> {
+  return {
+    type: "withdraw",
+    steps: [
+      {
+        // Done in the request's transaction: the won moved into transit, so they cannot be spent twice.
+        name: "hold",
+        action: async () => ({ kind: "next" }),
+        compensate: async () => ({ kind: "done", effect: refund }),
+      },
+      {
+        name: "payout",
+        action: (data, ctx) =>
+          transferStep(deps, ctx, data, {
+            purpose: "WITHDRAW",
+            reference: data.withdrawalId,
+            onSucceeded: settle,
+          }),
+      },
+    ],
+    onCompleted: (tx, data) => finish(tx, data, "SUCCEEDED", null),
+    onCompensated: (tx, data, reason) => finish(tx, data, "FAILED", reason),
+  };
+}
+
+const context = (data: WithdrawData, ctx: SagaContext) => ({
+  correlationId: ctx.correlationId,
+  causationId: data.withdrawalId,
+});
+
+/** The bank paid out: the won in transit leave the corporate account. */
+async function settle(tx: Queryable, data: WithdrawData, ctx: SagaContext) {
+  await releaseIncoming(tx, data.membershipId, data.amount);
+  await postOrThrow(
+    tx,
+    {
+      id: `${data.withdrawalId}:payout`,
+      kind: "PAYOUT",
+      reference: data.withdrawalId,
+      postings: [
+        krw(accounts.moneyInTransit, "D", data.amount),
+        krw(accounts.corporateCash, "C", data.amount),
+      ],
+    },
+    {},
+    context(data, ctx),
+  );
+}
+
+/** The bank refused: the won in transit go back to the member (room under the cap was kept for them). */
+async function refund(tx: Queryable, data: WithdrawData, ctx: SagaContext) {
+  await releaseIncoming(tx, data.membershipId, data.amount);
+  await postOrThrow(
+    tx,
+    {
+      id: `${data.withdrawalId}:refund`,
+      kind: "WITHDRAW_REFUND",
+      reference: data.withdrawalId,
+      postings: [
+        krw(accounts.moneyInTransit, "D", data.amount),
+        krw(accounts.memberMoney(data.membershipId), "C", data.amount),
+      ],
+    },
+    {},
+    context(data, ctx),
+  );
+}
+
+async function finish(
+  tx: Queryable,
+  data: WithdrawData,
+  status: "SUCCEEDED" | "FAILED",
+  reason: string | null,
+) {
+  await tx.query(
+    `UPDATE money.withdrawals SET status = $2, failure_reason = $3, firmbanking_id = $4, completed_at = now()
+     WHERE id = $1 AND status = 'PENDING'`,
+    [data.withdrawalId, status, reason, data.firmbankingId ?? null],
+  );
+  const completed: WithdrawalCompleted = {
+    withdrawalId: data.withdrawalId,
+    membershipId: data.membershipId,
+    amount: data.amount,
+    status,
+  };
+  await recordEvents(tx, moneySchema, [{ type: moneyEvents.WithdrawalCompleted, data: completed }], {
+    correlationId: data.withdrawalId,
+    causationId: data.withdrawalId,
+  });
+  if (data.idempotency) {
+    await completeKey(tx, moneySchema, data.idempotency, 201, await withdrawalBody(tx, data.withdrawalId));
+  }
+}
+
+export interface WithdrawalBody {
+  withdrawalId: string;
+  amount: number;
+  status: "PENDING" | "SUCCEEDED" | "FAILED";
+  balance: number;
+}
+
+export async function withdrawalBody(q: Queryable, withdrawalId: string): Promise<WithdrawalBody> {
+  const [row] = await q.query<{ amount: number; status: WithdrawalBody["status"]; balance: number | null }>(
+    `SELECT w.amount, w.status, a.balance FROM money.withdrawals w
+     LEFT JOIN money.accounts a ON a.id = 'member_money:' || w.membership_id WHERE w.id = $1`,
+    [withdrawalId],
+  );
+  if (!row) throw new Error(`no withdrawal ${withdrawalId}`);
+  return { withdrawalId, amount: row.amount, status: row.status, balance: row.balance ?? 0 };
+}
+
+export interface WithdrawCommand {
+  readonly membershipId: string;
+  readonly amount: number;
+  readonly bankAccountId?: string;
+  readonly idempotency: IdempotencyKey | null;
+  readonly correlationId: string;
+}
+
+/** Moves the amount into transit and records the withdrawal and its saga, in one transaction. */
+export async function startWithdrawal(deps: MoneyDeps, cmd: WithdrawCommand): Promise<Result<string>> {
+  if (!deps.banking.available())
+    return fail("BANK_UNAVAILABLE", "the bank cannot be reached now; nothing was moved");
+  const linked = await deps.banking.linkedAccount(cmd.membershipId, cmd.bankAccountId);
+  if (!linked.ok) return linked;
+  const withdrawalId = newId("withdrawal");
+  const data: WithdrawData = {
+    withdrawalId,
+    membershipId: cmd.membershipId,
+    amount: cmd.amount,
+    requestId: withdrawalId,
+    bankAccountId: linked.value.bankAccountId,
+    from: await deps.banking.corporateAccount(),
+    to: { bankCode: linked.value.bankCode, accountNumber: linked.value.accountNumber },
+    idempotency: cmd.idempotency,
+  };
+  return txResult(deps.db, async (tx) => {
+    await openWallet(tx, cmd.membershipId);
+    const held = await postAndAnnounce(
+      tx,
+      {
+        id: `${withdrawalId}:hold`,
+        kind: "WITHDRAW",
+        reference: withdrawalId,
+        postings: [
+          krw(accounts.memberMoney(cmd.membershipId), "D", cmd.amount),
+          krw(accounts.moneyInTransit, "C", cmd.amount),
+        ],
+      },
+      {},
+      { correlationId: cmd.correlationId, causationId: withdrawalId },
+    );
+    if (!held.ok) return held.error.code === "CONFLICT" ? fail("CONFLICT", "the wallet is closed") : held;
+    // Keeps room under the cap for a refund, should the bank refuse the payout.
+    const room = await reserveIncoming(tx, cmd.membershipId, cmd.amount, Number.MAX_SAFE_INTEGER);
+    if (!room.ok) return room;
+    await tx.query(
+      `INSERT INTO money.withdrawals (id, membership_id, amount, status, bank_account_id, request_id, idempotency_key)
+       VALUES ($1, $2, $3, 'PENDING', $4, $5, $6)`,
+      [
+        withdrawalId,
+        cmd.membershipId,
+        cmd.amount,
+        data.bankAccountId,
+        data.requestId,
+        cmd.idempotency?.key ?? null,
+      ],
+    );
+    await deps.engine.start(tx, {
+      id: withdrawalId,
+      type: "withdraw",
+      data,
+      correlationId: cmd.correlationId,
+    });
+    return ok(withdrawalId);
+  });
+}
+
+export async function withdrawalByKey(
+  q: Queryable,
+  membershipId: string,
+  key: string,
+): Promise<string | undefined> {
+  const [row] = await q.query<{ id: string }>(
+    "SELECT id FROM money.withdrawals WHERE membership_id = $1 AND idempotency_key = $2",
+    [membershipId, key],
+  );
+  return row?.id;
+}
