@@ -1,0 +1,163 @@
+import { ident, type Queryable } from "../db/db.js";
+import type { NewSaga, SagaLogEntry, SagaPhase, SagaStatus } from "./types.js";
+
+// A type, not an interface, so it fits the port's Row index signature.
+export type SagaRow = {
+  id: string;
+  type: string;
+  status: SagaStatus;
+  step: number;
+  data: unknown;
+  correlation_id: string;
+  attempts: number;
+  next_run_at: Date | string;
+  lock_holder: string | null;
+  last_error: string | null;
+  failure_reason: string | null;
+  wakes: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+};
+
+/** Where a committed step leaves the saga. */
+export interface Transition {
+  readonly status: SagaStatus;
+  readonly step: number;
+  readonly data: unknown;
+  readonly failureReason?: string;
+  /** Keep driving (renew the lease) or hand the saga back to be due after waitMs. */
+  readonly keepLease: boolean;
+  readonly waitMs?: number;
+}
+
+export interface LogRow {
+  readonly step: string;
+  readonly phase: SagaPhase;
+  readonly outcome: SagaLogEntry["outcome"];
+  readonly detail?: unknown;
+}
+
+export const liveStatuses: readonly SagaStatus[] = ["RUNNING", "WAITING", "COMPENSATING"];
+const live = `status IN ('RUNNING', 'WAITING', 'COMPENSATING')`;
+const free = "(locked_until IS NULL OR locked_until < now())";
+const ms = (n: number) => `($${n}::bigint * interval '1 millisecond')`;
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+export type SagaStore = ReturnType<typeof sagaStore>;
+
+/** The SQL of the saga tables in one context's schema. */
+export function sagaStore(schema: string) {
+  const s = ident(schema);
+  return {
+    async insert(tx: Queryable, saga: NewSaga): Promise<void> {
+      await tx.query(
+        `INSERT INTO ${s}.sagas (id, type, status, data, correlation_id) VALUES ($1, $2, 'RUNNING', $3::text::jsonb, $4)`,
+        [saga.id, saga.type, json(saga.data), saga.correlationId],
+      );
+    },
+
+    /** Takes the lease on one due saga; undefined when it is not due, over, or held by another runner. */
+    async claim(db: Queryable, id: string, holder: string, leaseMs: number): Promise<SagaRow | undefined> {
+      const rows = await db.query<SagaRow>(
+        `UPDATE ${s}.sagas SET locked_until = now() + ${ms(3)}, lock_holder = $2
+         WHERE id = $1 AND ${live} AND next_run_at <= now() AND ${free} RETURNING *`,
+        [id, holder, leaseMs],
+      );
+      return rows[0];
+    },
+
+    /** Takes the lease on up to `limit` due sagas of the given types, oldest due first. */
+    async claimDue(db: Queryable, holder: string, leaseMs: number, limit: number, types: readonly string[]) {
+      return db.query<SagaRow>(
+        `UPDATE ${s}.sagas SET locked_until = now() + ${ms(3)}, lock_holder = $2
+         WHERE id IN (SELECT id FROM ${s}.sagas
+                      WHERE ${live} AND next_run_at <= now() AND ${free} AND type = ANY($4::text[])
+                      ORDER BY next_run_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+           AND ${live} AND ${free}
+         RETURNING *`,
+        [limit, holder, leaseMs, types],
+      );
+    },
+
+    /**
+     * Moves the saga on, fenced: only the holder of the lease, at the state it read, can. A wait is due
+     * at once when a wake came in while the step ran.
+     */
+    async advance(
+      tx: Queryable,
+      from: SagaRow,
+      to: Transition,
+      leaseMs: number,
+    ): Promise<SagaRow | undefined> {
+      const rows = await tx.query<SagaRow>(
+        `UPDATE ${s}.sagas SET status = $4, step = $5, data = $6::text::jsonb,
+           failure_reason = coalesce($7, failure_reason), attempts = 0, last_error = NULL, updated_at = now(),
+           next_run_at = CASE WHEN wakes > $10 THEN now() ELSE now() + ${ms(8)} END,
+           locked_until = CASE WHEN $9::boolean THEN now() + ${ms(11)} END,
+           lock_holder = CASE WHEN $9::boolean THEN lock_holder END
+         WHERE id = $1 AND lock_holder = $2 AND status = $3 AND step = $12 RETURNING *`,
+        [
+          from.id,
+          from.lock_holder,
+          from.status,
+          to.status,
+          to.step,
+          json(to.data),
+          to.failureReason ?? null,
+          to.waitMs ?? 0,
+          to.keepLease,
+          from.wakes,
+          leaseMs,
+          from.step,
+        ],
+      );
+      return rows[0];
+    },
+
+    async log(tx: Queryable, sagaId: string, entry: LogRow): Promise<void> {
+      await tx.query(
+        `INSERT INTO ${s}.saga_steps (saga_id, seq, step, phase, outcome, detail)
+         SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5::text::jsonb FROM ${s}.saga_steps WHERE saga_id = $1`,
+        [sagaId, entry.step, entry.phase, entry.outcome, json(entry.detail)],
+      );
+    },
+
+    /** Leaves the saga at its step after a fault, due again after delayMs; FAILED when giving up. */
+    async backoff(db: Queryable, from: SagaRow, delayMs: number, error: string, giveUp: boolean) {
+      const rows = await db.query<SagaRow>(
+        `UPDATE ${s}.sagas SET attempts = attempts + 1, last_error = $3, next_run_at = now() + ${ms(4)},
+           status = CASE WHEN $5::boolean THEN 'FAILED' ELSE status END,
+           locked_until = NULL, lock_holder = NULL, updated_at = now()
+         WHERE id = $1 AND lock_holder = $2 RETURNING *`,
+        [from.id, from.lock_holder, error, delayMs, giveUp],
+      );
+      return rows[0];
+    },
+
+    async release(db: Queryable, id: string, holder: string): Promise<void> {
+      await db.query(
+        `UPDATE ${s}.sagas SET locked_until = NULL, lock_holder = NULL WHERE id = $1 AND lock_holder = $2`,
+        [id, holder],
+      );
+    },
+
+    async wake(db: Queryable, id: string): Promise<boolean> {
+      const rows = await db.query(
+        `UPDATE ${s}.sagas SET next_run_at = now(), wakes = wakes + 1 WHERE id = $1 AND ${live} RETURNING id`,
+        [id],
+      );
+      return rows.length > 0;
+    },
+
+    /** The saga with its step log, in one round trip. */
+    async view(db: Queryable, id: string): Promise<(SagaRow & { log: unknown[] }) | undefined> {
+      const rows = await db.query<SagaRow & { log: unknown[] }>(
+        `SELECT g.*, (SELECT coalesce(jsonb_agg(to_jsonb(l) - 'saga_id' ORDER BY l.seq), '[]'::jsonb)
+                      FROM ${s}.saga_steps l WHERE l.saga_id = g.id) AS log
+         FROM ${s}.sagas g WHERE g.id = $1`,
+        [id],
+      );
+      return rows[0];
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { Queryable } from "../db/db.js";
+
+export type SagaStatus = "RUNNING" | "WAITING" | "COMPENSATING" | "COMPLETED" | "COMPENSATED" | "FAILED";
+export type SagaPhase = "action" | "compensation";
+
+/** What every action, compensation and effect is told about the saga it serves. */
+export interface SagaContext {
+  readonly sagaId: string;
+  readonly type: string;
+  readonly correlationId: string;
+  /** The step being run or compensated. */
+  readonly step: string;
+  /** Infrastructure faults of this step so far in a row (0 on a first try). */
+  readonly attempts: number;
+}
+
+/** A step's local writes: SQL only, committed in the transaction that records the step. */
+export type Effect<D> = (tx: Queryable, data: D, ctx: SagaContext) => Promise<void>;
+
+/** The step cannot finish: the reason is logged and handed to onCompensated. */
+export interface Refusal {
+  readonly fail: string;
+}
+
+/**
+ * Like Effect, but may refuse (a conditional UPDATE that matched nothing, say): its writes are then
+ * rolled back and the step fails as if the action had answered `fail`.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: an effect that returns nothing accepted the step
+export type CheckedEffect<D> = (tx: Queryable, data: D, ctx: SagaContext) => Promise<Refusal | void>;
+
+export type StepOutcome<D> =
+  /** Done: `data` replaces the saga's data; `effect` commits with the step. */
+  | { readonly kind: "next"; readonly data?: D; readonly effect?: CheckedEffect<D> }
+  /** Not known yet (a bank answer UNKNOWN): try the action again after retryInMs, or when woken. */
+  | { readonly kind: "wait"; readonly data?: D; readonly retryInMs: number }
+  /** Cannot finish: compensate the completed steps in reverse. */
+  | { readonly kind: "fail"; readonly reason: string; readonly data?: D; readonly effect?: Effect<D> };
+
+export type CompensationOutcome<D> =
+  | { readonly kind: "done"; readonly data?: D; readonly effect?: Effect<D> }
+  | { readonly kind: "wait"; readonly data?: D; readonly retryInMs: number };
+
+/**
+ * One step. Both functions run outside any transaction and may be run again after a crash, so
+ * an external call carries a request id that an earlier, committed step put in `data`.
+ */
+export interface SagaStep<D> {
+  readonly name: string;
+  action(data: D, ctx: SagaContext): Promise<StepOutcome<D>>;
+  compensate?(data: D, ctx: SagaContext): Promise<CompensationOutcome<D>>;
+}
+
+export interface SagaDefinition<D> {
+  /** Stored with each saga: give a changed list of steps a new type while old sagas are in flight. */
+  readonly type: string;
+  readonly steps: readonly SagaStep<D>[];
+  /** Runs in the transaction of the last step. */
+  onCompleted?(tx: Queryable, data: D, ctx: SagaContext): Promise<void>;
+  /** Runs in the transaction of the last compensation (or of the failure, if nothing needed undoing). */
+  onCompensated?(tx: Queryable, data: D, reason: string, ctx: SagaContext): Promise<void>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: one engine runs sagas of different data types
+export type AnySagaDefinition = SagaDefinition<any>;
+
+export interface NewSaga<D = unknown> {
+  readonly id: string;
+  readonly type: string;
+  /** JSON: it is stored as JSONB and read back before every step. */
+  readonly data: D;
+  readonly correlationId: string;
+}
+
+export interface SagaLogEntry {
+  readonly seq: number;
+  readonly step: string;
+  readonly phase: SagaPhase;
+  readonly outcome: "done" | "waiting" | "failed";
+  readonly detail: unknown;
+  readonly at: Date;
+}
+
+export interface SagaView<D = unknown> {
+  readonly id: string;
+  readonly type: string;
+  readonly status: SagaStatus;
+  /** The step that runs (or is compensated) next; undefined once the saga is over. */
+  readonly step: string | undefined;
+  readonly data: D;
+  readonly correlationId: string;
+  readonly attempts: number;
+  readonly nextRunAt: Date;
+  readonly lastError: string | null;
+  readonly failureReason: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly log: readonly SagaLogEntry[];
+}
+
+export interface SagaFaults {
+  /** Throw SimulatedCrash after the step's transaction commits, as if the process died there. */
+  crashAfter?(step: string, phase: SagaPhase): boolean;
+  /** Throw SimulatedCrash after the action (its external call) returned but before its commit. */
+  crashBeforeCommit?(step: string, phase: SagaPhase): boolean;
+}
+
+/** Thrown by the `faults` hooks; the lease is left to run out, as a dead process would leave it. */
+export class SimulatedCrash extends Error {
+  constructor(step: string, phase: SagaPhase, when: string) {
+    super(`simulated crash ${when} ${step} (${phase})`);
+    this.name = "SimulatedCrash";
+  }
+}
