@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createBanking } from "./contexts/banking/module.js";
+import { type BankingOptions, createBanking } from "./contexts/banking/module.js";
 import { createMembershipApi } from "./contexts/membership/api.js";
 import { createMembershipModule, ensureAdmin, loadAuthKeys } from "./contexts/membership/module.js";
 import { createMoney, type MoneyOptions } from "./contexts/money/module.js";
@@ -30,8 +30,8 @@ export interface MypayOptions {
   bus?: EventBus;
   clock?: Clock;
   /** Tuning for tests: saga waits and polling, faults that stop a saga as if the process died. */
-  money?: Partial<Pick<MoneyOptions, "sagaWaitMs" | "sagaPollMs" | "sagaRetry" | "sagaFaults">>;
-  banking?: { resolverBaseMs?: number; resolverPollMs?: number };
+  money?: Partial<Pick<MoneyOptions, "sagaWaitMs" | "sagaPollMs" | "sagaRetry" | "sagaLeaseMs" | "sagaFaults">>;
+  banking?: Partial<Pick<BankingOptions, "resolverBaseMs" | "resolverMaxMs" | "resolverPollMs" | "resilience">>;
 }
 
 export interface Mypay {

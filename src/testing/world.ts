@@ -13,9 +13,16 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** Short waits and timeouts, so that sagas and the resolver finish within a test. */
+export const fastTuning: Pick<MypayOptions, "money" | "banking"> = {
+  money: { sagaWaitMs: 100, sagaPollMs: 50, sagaLeaseMs: 1_000, sagaRetry: { baseMs: 50, maxMs: 500 } },
+  banking: { resolverBaseMs: 50, resolverMaxMs: 500, resolverPollMs: 50, resilience: { halfOpenAfterMs: 500 } },
+};
+export const fastEnv = { MYPAY_BANK_TIMEOUT_MS: "300" };
+
 export async function startWorld(
-  env: Record<string, string> = {},
-  tuning: Pick<MypayOptions, "money" | "banking"> = {},
+  env: Record<string, string> = fastEnv,
+  tuning: Pick<MypayOptions, "money" | "banking"> = fastTuning,
 ): Promise<World> {
   const bank = await startSandboxBank({ port: 0, host: "127.0.0.1", logger: createLogger("silent") });
   const mypay = await startTestMypay({ MYPAY_BANK_URL: bank.url, ...env }, tuning);
@@ -102,4 +109,58 @@ export async function newMember(
     account: { bankCode: account.bankCode, accountNumber: account.accountNumber },
     bankAccountId: link.json().bankAccountId,
   };
+}
+
+/** Calls a mypay route as a signed-in member (or staff), with an idempotency key where given. */
+export function call(
+  world: World,
+  token: string,
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  url: string,
+  payload?: unknown,
+  key?: string,
+) {
+  return world.mypay.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${token}`, ...(key === undefined ? {} : { "idempotency-key": key }) },
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+}
+
+export async function bankBalance(
+  world: World,
+  account: { bankCode: string; accountNumber: string },
+): Promise<number> {
+  return (
+    await bankCall<{ balance: number }>(
+      world.bank,
+      "GET",
+      `/accounts/${account.bankCode}/${account.accountNumber}`,
+    )
+  ).balance;
+}
+
+export async function moneyOf(world: World, member: Member): Promise<number> {
+  return (await call(world, member.token, "GET", "/v1/money/me")).json().balance;
+}
+
+/** The books as staff see them: trial balance totals and the reconciliation with the bank. */
+export async function books(world: World) {
+  const trial = (await call(world, world.staffToken, "GET", "/v1/admin/ledger/trial-balance")).json();
+  const recon = (await call(world, world.staffToken, "GET", "/v1/admin/reconciliation")).json();
+  return { trial, recon };
+}
+
+/** Waits until no saga of the money context is under way (the resolver and the worker finished them). */
+export async function settled(world: World, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await world.mypay.db.query<{ live: number }>(
+      "SELECT count(*)::int AS live FROM money.sagas WHERE status NOT IN ('COMPLETED', 'COMPENSATED', 'FAILED')",
+    );
+    if (row?.live === 0) return;
+    if (Date.now() > deadline) throw new Error(`${row?.live} sagas still under way`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

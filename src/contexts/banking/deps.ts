@@ -17,6 +17,8 @@ export interface BankingDeps {
   readonly kickRelay: () => void;
   /** The resolver's first backoff delay; doubles per unanswered check up to a minute. */
   readonly resolverBaseMs: number;
+  /** The longest wait between two checks of one UNKNOWN request. */
+  readonly resolverMaxMs: number;
   /** A REQUESTED row this old is treated as left by a process that died before calling the bank. */
   readonly staleRequestMs: number;
   /** Dice for the backoff's jitter. */

@@ -119,7 +119,7 @@ async function ask(deps: BankingDeps, f: Firmbanking, call: () => Promise<Transf
 }
 
 async function leaveUnknown(deps: BankingDeps, f: Firmbanking): Promise<FirmbankingOutcome> {
-  const delay = nextCheckDelayMs(f.checks, deps.resolverBaseMs, deps.random());
+  const delay = nextCheckDelayMs(f.checks, deps.resolverBaseMs, deps.random(), deps.resolverMaxMs);
   const row = await markUnknown(deps.db, f.id, new Date(deps.clock.now().getTime() + delay));
   return toOutcome(row ?? (await reread(deps, f)));
 }

@@ -9,7 +9,7 @@ import type { AccountRef, BankingApi } from "./api.js";
 import { isNoAnswer } from "./bank-port.js";
 import { ensureCorporateAccount, seedContracts } from "./contracts.js";
 import type { BankingDeps } from "./deps.js";
-import { staleRequestMs } from "./domain.js";
+import { resolverCapMs, staleRequestMs } from "./domain.js";
 import { outcome, transfer } from "./firmbanking.js";
 import { countOpen } from "./firmbanking-store.js";
 import { createHttpBank, defaultResilience, type Resilience } from "./http-bank.js";
@@ -33,6 +33,8 @@ export interface BankingOptions {
   readonly clock?: Clock;
   /** The resolver's first backoff delay (default 1 s); small in tests. */
   readonly resolverBaseMs?: number;
+  /** The longest wait between two checks of one UNKNOWN request (default 1 min). */
+  readonly resolverMaxMs?: number;
   /** How often the resolver looks for due requests (default 1 s). */
   readonly resolverPollMs?: number;
   /** Retries and circuit breaker; the timeout is config.bankTimeoutMs. */
@@ -62,6 +64,7 @@ export function createBanking(options: BankingOptions): Banking {
     memberName: options.memberName,
     kickRelay: () => kick(),
     resolverBaseMs: options.resolverBaseMs ?? 1_000,
+    resolverMaxMs: options.resolverMaxMs ?? resolverCapMs,
     staleRequestMs: staleRequestMs(config.bankTimeoutMs, resilience.retries + 1),
     random: options.random ?? Math.random,
   };

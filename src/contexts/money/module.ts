@@ -26,6 +26,8 @@ export interface MoneyOptions {
   readonly sagaPollMs?: number;
   /** Backoff after an infrastructure fault in a saga step. */
   readonly sagaRetry?: { baseMs: number; maxMs: number };
+  /** How long a runner holds a saga; a crashed runner's sagas are resumed after it (default 30 s). */
+  readonly sagaLeaseMs?: number;
   /** Test hooks that stop a saga as if the process died. */
   readonly sagaFaults?: SagaFaults;
 }
@@ -50,6 +52,7 @@ export function createMoney(options: MoneyOptions): Money {
     logger,
     pollMs: options.sagaPollMs ?? 1_000,
     ...(options.sagaRetry ? { retry: options.sagaRetry } : {}),
+    ...(options.sagaLeaseMs ? { leaseMs: options.sagaLeaseMs } : {}),
     ...(options.sagaFaults ? { faults: options.sagaFaults } : {}),
   });
   let kick = () => {};

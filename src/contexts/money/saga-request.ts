@@ -60,6 +60,7 @@ export async function runSagaRequest(
   }
   try {
     await deps.engine.run(id);
+    deps.kickRelay();
   } catch (error) {
     // The saga is durable: the worker finishes it; the client learns PENDING now.
     request.log.warn({ err: error, sagaId: id }, "saga did not finish in the request");
