@@ -30,8 +30,12 @@ export interface MypayOptions {
   bus?: EventBus;
   clock?: Clock;
   /** Tuning for tests: saga waits and polling, faults that stop a saga as if the process died. */
-  money?: Partial<Pick<MoneyOptions, "sagaWaitMs" | "sagaPollMs" | "sagaRetry" | "sagaLeaseMs" | "sagaFaults">>;
-  banking?: Partial<Pick<BankingOptions, "resolverBaseMs" | "resolverMaxMs" | "resolverPollMs" | "resilience">>;
+  money?: Partial<
+    Pick<MoneyOptions, "sagaWaitMs" | "sagaPollMs" | "sagaRetry" | "sagaLeaseMs" | "sagaFaults">
+  >;
+  banking?: Partial<
+    Pick<BankingOptions, "resolverBaseMs" | "resolverMaxMs" | "resolverPollMs" | "resilience">
+  >;
 }
 
 export interface Mypay {
@@ -109,11 +113,20 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
     contexts,
     async close() {
       closing = true;
-      await app.close();
-      for (const stop of stops.reverse()) await stop();
-      for (const relay of relays) await relay.stop();
-      await bus.close();
-      if (!options.db) await db.close();
+      const step = async (what: string, fn: () => Promise<unknown>) => {
+        const started = Date.now();
+        await fn();
+        logger.info({ ms: Date.now() - started }, `shutdown: ${what}`);
+      };
+      await step("requests in flight finished", () => app.close());
+      await step("contexts stopped", async () => {
+        for (const stop of stops.reverse()) await stop();
+      });
+      await step("outbox relays drained", async () => {
+        for (const relay of relays) await relay.stop();
+      });
+      await step("event bus closed", () => bus.close());
+      if (!options.db) await step("database closed", () => db.close());
     },
   };
 }

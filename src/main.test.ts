@@ -112,21 +112,65 @@ describe("the mypay process", () => {
     assert.equal(await second.exited, 0);
   });
 
-  test("SIGTERM lets the request in flight finish, then exits 0", async () => {
+  test("SIGTERM lets a recharge in flight finish, refuses new requests, then exits 0", async () => {
     const run = await start();
-    const faults = await fetch(`${run.bankUrl}/faults`, {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ latencyMs: 800 }),
+    const bank = (method: string, path: string, body: unknown) =>
+      fetch(`${run.bankUrl}${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const email = `lee-${Date.now()}@example.com`;
+    await post(`${run.url}/v1/memberships`, {
+      name: "Lee Seo",
+      email,
+      password: "s3cret-password",
+      region: "Busan",
+      type: "personal",
     });
-    assert.equal(faults.status, 200);
-    const slow = fetch(`${run.bankUrl}/banks`);
-    await new Promise((r) => setTimeout(r, 200));
+    const { accessToken } = (await (
+      await post(`${run.url}/v1/auth/login`, { email, password: "s3cret-password" })
+    ).json()) as {
+      accessToken: string;
+    };
+    const auth = { "content-type": "application/json", authorization: `Bearer ${accessToken}` };
+    const account = (await (
+      await bank("POST", "/accounts", { bankCode: "090", holderName: "Lee Seo", balance: 50_000 })
+    ).json()) as {
+      accountNumber: string;
+    };
+    const linked = await fetch(`${run.url}/v1/bank-accounts`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ bankCode: "090", accountNumber: account.accountNumber }),
+    });
+    assert.equal(linked.status, 201);
+    assert.equal((await bank("PUT", "/faults", { latencyMs: 1_000 })).status, 200);
+    const recharge = fetch(`${run.url}/v1/money/recharge`, {
+      method: "POST",
+      headers: { ...auth, "idempotency-key": "in-flight" },
+      body: JSON.stringify({ amount: 20_000 }),
+    });
+    await new Promise((r) => setTimeout(r, 300));
     run.child.kill("SIGTERM");
-    const answer = await slow;
-    assert.equal(answer.status, 200);
-    assert.equal(((await answer.json()) as { items: unknown[] }).items.length, 5);
-    assert.equal(await run.exited, 0);
+    await new Promise((r) => setTimeout(r, 150));
+    const late = await fetch(`${run.url}/v1/money/me`, { headers: auth }).then(
+      (r) => r.status,
+      () => "refused",
+    );
+    assert.ok(late === "refused" || late === 503, `a new request during shutdown got ${late}`);
+    const answer = await recharge;
+    assert.equal(answer.status, 201);
+    assert.equal(((await answer.json()) as { status: string }).status, "SUCCEEDED");
+    assert.equal(
+      await run.exited,
+      0,
+      run
+        .output()
+        .split("\n")
+        .filter((l) => /"level":(40|50|60)|shutdown/.test(l))
+        .join("\n"),
+    );
     assert.match(run.output(), /stopped cleanly/);
   });
 });

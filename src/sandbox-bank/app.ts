@@ -37,6 +37,9 @@ export async function createSandboxBank(options: SandboxBankOptions): Promise<Sa
   try {
     await migrate(db, { schema: bankSchema, dirs: [migrationsDir] });
     const app = await createHttpServer({
+      // A stand-in for remote banks: closing it drops every connection at once, as a bank going away
+      // would; mypay's own server is the one that drains gracefully.
+      forceCloseConnections: true,
       logger: options.logger,
       metrics: createMetrics(),
       title: "mypay sandbox bank",

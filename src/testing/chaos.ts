@@ -40,6 +40,8 @@ export interface ChaosReport {
     inFlight: number;
   };
   seconds: number;
+  requestsSeconds?: number;
+  settleSeconds?: number;
 }
 
 /** A small deterministic random source (mulberry32), so a failing run can be repeated by its seed. */
@@ -91,7 +93,8 @@ export async function runChaos(world: World, o: ChaosOptions): Promise<ChaosRepo
       const send = () =>
         call(world, op.member.token, "POST", `/v1/money/${op.kind}`, { amount: op.amount }, op.key);
       const first = await send();
-      const label = `${op.kind} ${first.statusCode} ${first.json().status ?? first.json().code}`;
+      const body = first.json();
+      const label = `${op.kind} ${first.statusCode} ${first.statusCode < 300 ? body.status : body.code}`;
       answers[label] = (answers[label] ?? 0) + 1;
       if (op.retry) {
         retries++;
@@ -103,9 +106,14 @@ export async function runChaos(world: World, o: ChaosOptions): Promise<ChaosRepo
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
+  const requested = Date.now();
   await bankCall(world.bank, "PUT", "/faults", {});
   await settled(world, 120_000);
   await waitForFirmbanking(world);
+  const phases = {
+    requestsSeconds: (requested - started) / 1000,
+    settleSeconds: (Date.now() - requested) / 1000,
+  };
 
   const sagaRows = await world.mypay.db.query<{ status: string; n: number }>(
     "SELECT status, count(*)::int AS n FROM money.sagas GROUP BY status",
@@ -130,6 +138,7 @@ export async function runChaos(world: World, o: ChaosOptions): Promise<ChaosRepo
     trialBalance: { totalDebit: trial.totalDebit, totalCredit: trial.totalCredit },
     reconciliation: recon,
     seconds: (Date.now() - started) / 1000,
+    ...phases,
   };
 }
 

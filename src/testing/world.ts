@@ -16,7 +16,12 @@ export interface World {
 /** Short waits and timeouts, so that sagas and the resolver finish within a test. */
 export const fastTuning: Pick<MypayOptions, "money" | "banking"> = {
   money: { sagaWaitMs: 100, sagaPollMs: 50, sagaLeaseMs: 1_000, sagaRetry: { baseMs: 50, maxMs: 500 } },
-  banking: { resolverBaseMs: 50, resolverMaxMs: 500, resolverPollMs: 50, resilience: { halfOpenAfterMs: 500 } },
+  banking: {
+    resolverBaseMs: 50,
+    resolverMaxMs: 500,
+    resolverPollMs: 50,
+    resilience: { halfOpenAfterMs: 500 },
+  },
 };
 export const fastEnv = { MYPAY_BANK_TIMEOUT_MS: "300" };
 

@@ -18,6 +18,8 @@ export interface HttpServerOptions {
   description?: string;
   /** Serve Swagger UI at /docs and the OpenAPI document at /docs/json. */
   docs?: boolean;
+  /** On close: "idle" (default) lets requests in flight finish; true cuts every connection. */
+  forceCloseConnections?: boolean | "idle";
 }
 
 const requestIdPattern = /^[\x21-\x7e]{1,128}$/;
@@ -35,7 +37,7 @@ export async function createHttpServer(options: HttpServerOptions) {
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     return503OnClosing: true,
-    forceCloseConnections: "idle",
+    forceCloseConnections: options.forceCloseConnections ?? "idle",
     // We log one line per request ourselves (onResponse), with the request id under "requestId".
     logController: new Fastify.LogController({ requestIdLogLabel: "requestId", disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -44,6 +46,15 @@ export async function createHttpServer(options: HttpServerOptions) {
   app.addSchema(ProblemSchema);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
+  });
+  // Connections idle when close began are cut at once; a request still in flight finishes and its
+  // connection then closes too (else the server would wait for the client's keep-alive to lapse).
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
   });
   app.addHook("onResponse", async (request, reply) => {
     request.log.info(
