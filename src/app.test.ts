@@ -19,7 +19,7 @@ type OpenApi = {
 };
 const openapi = async () => (await mypay.app.inject({ url: "/docs/json" })).json() as OpenApi;
 
-// API.md's membership, auth and operations routes (OpenAPI path syntax).
+// API.md's routes built so far (OpenAPI path syntax).
 const contractRoutes = [
   ["post", "/v1/memberships"],
   ["post", "/v1/auth/login"],
@@ -29,6 +29,19 @@ const contractRoutes = [
   ["get", "/v1/memberships/{id}"],
   ["patch", "/v1/memberships/{id}"],
   ["delete", "/v1/memberships/{id}"],
+  ["get", "/v1/banks"],
+  ["patch", "/v1/admin/banks/{bankCode}"],
+  ["post", "/v1/bank-accounts"],
+  ["get", "/v1/bank-accounts"],
+  ["delete", "/v1/bank-accounts/{id}"],
+  ["get", "/v1/firmbanking"],
+  ["get", "/v1/money/me"],
+  ["post", "/v1/money/recharge"],
+  ["post", "/v1/money/withdraw"],
+  ["get", "/v1/money/history"],
+  ["get", "/v1/admin/stats/money"],
+  ["get", "/v1/admin/ledger/trial-balance"],
+  ["get", "/v1/admin/reconciliation"],
   ["get", "/health"],
   ["get", "/ready"],
   ["get", "/metrics"],
