@@ -81,8 +81,9 @@ export async function runChaos(world: World, o: ChaosOptions): Promise<ChaosRepo
   let retries = 0;
   const plan = Array.from({ length: o.operations }, (_, i) => ({
     member: pick(members),
-    kind: rand() < 0.6 ? "recharge" : "withdraw",
-    amount: rand() < 0.6 ? 10_000 * (1 + Math.floor(rand() * 20)) : 1_000 * (1 + Math.floor(rand() * 100)),
+    ...(rand() < 0.6
+      ? { kind: "recharge", amount: 10_000 * (1 + Math.floor(rand() * 20)) }
+      : { kind: "withdraw", amount: 1_000 * (1 + Math.floor(rand() * 100)) }),
     key: `chaos-${o.seed}-${i}`,
     retry: rand() < o.retryRate,
   }));
