@@ -2,14 +2,13 @@ import { fail, ok, type Result } from "../../kernel/errors.js";
 import { newId } from "../../kernel/ids.js";
 import type { Queryable } from "../../platform/db/db.js";
 import { txResult } from "../../platform/db/tx-result.js";
-import { completeKey, type IdempotencyKey } from "../../platform/idempotency.js";
-import { recordEvents } from "../../platform/outbox.js";
+import type { IdempotencyKey } from "../../platform/idempotency.js";
 import type { SagaContext, SagaDefinition, StepOutcome } from "../../platform/saga/engine.js";
 import type { AccountRef } from "../banking/api.js";
 import { postOrThrow } from "./announce.js";
-import { moneyEvents, type RechargeCompleted } from "./api.js";
-import { type MoneyDeps, moneySchema, type SagaDeps } from "./deps.js";
+import type { MoneyDeps, SagaDeps } from "./deps.js";
 import { accounts, openWallet, releaseIncoming, reserveIncoming } from "./ledger.js";
+import { finishMove } from "./moves.js";
 import { transferStep } from "./transfer-step.js";
 
 /** A recharge (충전): won from the member's linked account into the corporate account, then into money. */
@@ -75,49 +74,8 @@ async function credit(tx: Queryable, data: RechargeData, ctx: SagaContext, cap: 
   );
 }
 
-async function finish(
-  tx: Queryable,
-  data: RechargeData,
-  status: "SUCCEEDED" | "FAILED",
-  reason: string | null,
-) {
-  await tx.query(
-    `UPDATE money.recharges SET status = $2, failure_reason = $3, firmbanking_id = $4, completed_at = now()
-     WHERE id = $1 AND status = 'PENDING'`,
-    [data.rechargeId, status, reason, data.firmbankingId ?? null],
-  );
-  const completed: RechargeCompleted = {
-    rechargeId: data.rechargeId,
-    membershipId: data.membershipId,
-    amount: data.amount,
-    status,
-    auto: data.auto,
-  };
-  await recordEvents(tx, moneySchema, [{ type: moneyEvents.RechargeCompleted, data: completed }], {
-    correlationId: data.rechargeId,
-    causationId: data.rechargeId,
-  });
-  if (data.idempotency)
-    await completeKey(tx, moneySchema, data.idempotency, 201, await rechargeBody(tx, data.rechargeId));
-}
-
-export interface RechargeBody {
-  rechargeId: string;
-  amount: number;
-  status: "PENDING" | "SUCCEEDED" | "FAILED";
-  balance: number;
-}
-
-/** The recharge as the API shows it, with the member's balance now. */
-export async function rechargeBody(q: Queryable, rechargeId: string): Promise<RechargeBody> {
-  const [row] = await q.query<{ amount: number; status: RechargeBody["status"]; balance: number | null }>(
-    `SELECT r.amount, r.status, a.balance FROM money.recharges r
-     LEFT JOIN money.accounts a ON a.id = 'member_money:' || r.membership_id WHERE r.id = $1`,
-    [rechargeId],
-  );
-  if (!row) throw new Error(`no recharge ${rechargeId}`);
-  return { rechargeId, amount: row.amount, status: row.status, balance: row.balance ?? 0 };
-}
+const finish = (tx: Queryable, data: RechargeData, status: "SUCCEEDED" | "FAILED", reason: string | null) =>
+  finishMove(tx, "recharge", { ...data, id: data.rechargeId }, status, reason);
 
 export interface RechargeCommand {
   readonly membershipId: string;
@@ -174,17 +132,4 @@ export async function startRecharge(deps: MoneyDeps, cmd: RechargeCommand): Prom
     await deps.engine.start(tx, { id: rechargeId, type: "recharge", data, correlationId: cmd.correlationId });
     return ok(rechargeId);
   });
-}
-
-/** The recharge an earlier attempt with this idempotency key created (it died before answering). */
-export async function rechargeByKey(
-  q: Queryable,
-  membershipId: string,
-  key: string,
-): Promise<string | undefined> {
-  const [row] = await q.query<{ id: string }>(
-    "SELECT id FROM money.recharges WHERE membership_id = $1 AND idempotency_key = $2",
-    [membershipId, key],
-  );
-  return row?.id;
 }

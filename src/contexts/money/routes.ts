@@ -4,7 +4,8 @@ import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
 import type { MoneyDeps } from "./deps.js";
 import { history, memberMoney } from "./ledger.js";
-import { rechargeBody, rechargeByKey, startRecharge } from "./recharge.js";
+import { type MoveKind, moveBody, moveByKey, moveOwner } from "./moves.js";
+import { startRecharge } from "./recharge.js";
 import { runSagaRequest } from "./saga-request.js";
 import {
   History,
@@ -16,7 +17,7 @@ import {
   Recharge,
   Withdrawal,
 } from "./schemas.js";
-import { startWithdrawal, withdrawalBody, withdrawalByKey } from "./withdraw.js";
+import { startWithdrawal } from "./withdraw.js";
 
 /** The member's money routes (API.md "Money"). */
 
@@ -71,7 +72,7 @@ export function registerMoneyRoutes(app: HttpServer, deps: MoneyDeps) {
       const { membershipId } = principalOf(request);
       return runSagaRequest(deps, request, reply, {
         scope: membershipId,
-        findExisting: (key) => rechargeByKey(deps.db, membershipId, key),
+        findExisting: (key) => moveByKey(deps.db, "recharge", membershipId, key),
         start: (idempotency) =>
           startRecharge(deps, {
             membershipId,
@@ -81,7 +82,7 @@ export function registerMoneyRoutes(app: HttpServer, deps: MoneyDeps) {
             auto: false,
             correlationId: request.id,
           }),
-        answer: async (id) => ({ status: 201, body: await rechargeBody(deps.db, id) }),
+        answer: async (id) => ({ status: 201, body: await moveBody(deps.db, "recharge", id) }),
       });
     },
   );
@@ -102,7 +103,7 @@ export function registerMoneyRoutes(app: HttpServer, deps: MoneyDeps) {
       const { membershipId } = principalOf(request);
       return runSagaRequest(deps, request, reply, {
         scope: membershipId,
-        findExisting: (key) => withdrawalByKey(deps.db, membershipId, key),
+        findExisting: (key) => moveByKey(deps.db, "withdrawal", membershipId, key),
         start: (idempotency) =>
           startWithdrawal(deps, {
             membershipId,
@@ -111,7 +112,7 @@ export function registerMoneyRoutes(app: HttpServer, deps: MoneyDeps) {
             idempotency,
             correlationId: request.id,
           }),
-        answer: async (id) => ({ status: 201, body: await withdrawalBody(deps.db, id) }),
+        answer: async (id) => ({ status: 201, body: await moveBody(deps.db, "withdrawal", id) }),
       });
     },
   );
@@ -141,22 +142,15 @@ export function registerMoneyRoutes(app: HttpServer, deps: MoneyDeps) {
 
 /** A recharge or withdrawal by id: to follow one that answered PENDING. */
 function registerLookups(app: HttpServer, deps: MoneyDeps) {
-  const lookups = [
-    {
-      path: "/v1/money/recharges/:id",
-      prefix: "rch",
-      table: "recharges",
-      schema: Recharge,
-      body: rechargeBody,
-    },
-    {
-      path: "/v1/money/withdrawals/:id",
-      prefix: "wdr",
-      table: "withdrawals",
-      schema: Withdrawal,
-      body: withdrawalBody,
-    },
-  ] as const;
+  const lookups: ReadonlyArray<{
+    path: string;
+    prefix: string;
+    kind: MoveKind;
+    schema: typeof Recharge | typeof Withdrawal;
+  }> = [
+    { path: "/v1/money/recharges/:id", prefix: "rch", kind: "recharge", schema: Recharge },
+    { path: "/v1/money/withdrawals/:id", prefix: "wdr", kind: "withdrawal", schema: Withdrawal },
+  ];
   for (const l of lookups) {
     app.get(
       l.path,
@@ -164,19 +158,16 @@ function registerLookups(app: HttpServer, deps: MoneyDeps) {
         config: signedIn,
         schema: {
           tags,
-          summary: `One ${l.table.slice(0, -1)}, with its current status`,
+          summary: `One ${l.kind}, with its current status`,
           params: IdParams(l.prefix),
           response: responses({ 200: l.schema }, ["NOT_FOUND"]),
         },
       },
       async (request) => {
         const { id } = request.params as { id: string };
-        const [row] = await deps.db.query<{ membership_id: string }>(
-          `SELECT membership_id FROM money.${l.table} WHERE id = $1`,
-          [id],
-        );
-        if (!row || !canAccess(principalOf(request), row.membership_id)) throw notFound();
-        return l.body(deps.db, id);
+        const owner = await moveOwner(deps.db, l.kind, id);
+        if (!owner || !canAccess(principalOf(request), owner)) throw notFound();
+        return moveBody(deps.db, l.kind, id);
       },
     );
   }

@@ -2,14 +2,13 @@ import { fail, ok, type Result } from "../../kernel/errors.js";
 import { newId } from "../../kernel/ids.js";
 import type { Queryable } from "../../platform/db/db.js";
 import { txResult } from "../../platform/db/tx-result.js";
-import { completeKey, type IdempotencyKey } from "../../platform/idempotency.js";
-import { recordEvents } from "../../platform/outbox.js";
+import type { IdempotencyKey } from "../../platform/idempotency.js";
 import type { SagaContext, SagaDefinition } from "../../platform/saga/engine.js";
 import type { AccountRef } from "../banking/api.js";
 import { postAndAnnounce, postOrThrow } from "./announce.js";
-import { moneyEvents, type WithdrawalCompleted } from "./api.js";
-import { type MoneyDeps, moneySchema, type SagaDeps } from "./deps.js";
+import type { MoneyDeps, SagaDeps } from "./deps.js";
 import { accounts, openWallet, releaseIncoming, reserveIncoming } from "./ledger.js";
+import { finishMove } from "./moves.js";
 import { transferStep } from "./transfer-step.js";
 
 /** A withdrawal (출금): money leaves the member's balance into transit first, then the bank pays it out. */
@@ -100,48 +99,8 @@ async function refund(tx: Queryable, data: WithdrawData, ctx: SagaContext) {
   );
 }
 
-async function finish(
-  tx: Queryable,
-  data: WithdrawData,
-  status: "SUCCEEDED" | "FAILED",
-  reason: string | null,
-) {
-  await tx.query(
-    `UPDATE money.withdrawals SET status = $2, failure_reason = $3, firmbanking_id = $4, completed_at = now()
-     WHERE id = $1 AND status = 'PENDING'`,
-    [data.withdrawalId, status, reason, data.firmbankingId ?? null],
-  );
-  const completed: WithdrawalCompleted = {
-    withdrawalId: data.withdrawalId,
-    membershipId: data.membershipId,
-    amount: data.amount,
-    status,
-  };
-  await recordEvents(tx, moneySchema, [{ type: moneyEvents.WithdrawalCompleted, data: completed }], {
-    correlationId: data.withdrawalId,
-    causationId: data.withdrawalId,
-  });
-  if (data.idempotency) {
-    await completeKey(tx, moneySchema, data.idempotency, 201, await withdrawalBody(tx, data.withdrawalId));
-  }
-}
-
-export interface WithdrawalBody {
-  withdrawalId: string;
-  amount: number;
-  status: "PENDING" | "SUCCEEDED" | "FAILED";
-  balance: number;
-}
-
-export async function withdrawalBody(q: Queryable, withdrawalId: string): Promise<WithdrawalBody> {
-  const [row] = await q.query<{ amount: number; status: WithdrawalBody["status"]; balance: number | null }>(
-    `SELECT w.amount, w.status, a.balance FROM money.withdrawals w
-     LEFT JOIN money.accounts a ON a.id = 'member_money:' || w.membership_id WHERE w.id = $1`,
-    [withdrawalId],
-  );
-  if (!row) throw new Error(`no withdrawal ${withdrawalId}`);
-  return { withdrawalId, amount: row.amount, status: row.status, balance: row.balance ?? 0 };
-}
+const finish = (tx: Queryable, data: WithdrawData, status: "SUCCEEDED" | "FAILED", reason: string | null) =>
+  finishMove(tx, "withdrawal", { ...data, id: data.withdrawalId }, status, reason);
 
 export interface WithdrawCommand {
   readonly membershipId: string;
@@ -208,16 +167,4 @@ export async function startWithdrawal(deps: MoneyDeps, cmd: WithdrawCommand): Pr
     });
     return ok(withdrawalId);
   });
-}
-
-export async function withdrawalByKey(
-  q: Queryable,
-  membershipId: string,
-  key: string,
-): Promise<string | undefined> {
-  const [row] = await q.query<{ id: string }>(
-    "SELECT id FROM money.withdrawals WHERE membership_id = $1 AND idempotency_key = $2",
-    [membershipId, key],
-  );
-  return row?.id;
 }
