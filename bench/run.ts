@@ -30,10 +30,18 @@ interface Row {
 }
 const rows: Row[] = [];
 const row = (what: string, engine: string, operations: number, seconds: number) =>
-  rows.push({ what, engine, operations, seconds: seconds.toFixed(2), "ops/s": (operations / seconds).toFixed(0) });
+  rows.push({
+    what,
+    engine,
+    operations,
+    seconds: seconds.toFixed(2),
+    "ops/s": (operations / seconds).toFixed(0),
+  });
 
 /** A fresh database per measurement: PGlite in memory, or a new database on the PostgreSQL server. */
-async function freshDb(engine: "pglite" | "postgres"): Promise<{ db: Db; drop: () => Promise<void> } | undefined> {
+async function freshDb(
+  engine: "pglite" | "postgres",
+): Promise<{ db: Db; drop: () => Promise<void> } | undefined> {
   if (engine === "pglite") {
     const db = await openPglite();
     return { db, drop: () => db.close() };
@@ -62,23 +70,50 @@ async function freshDb(engine: "pglite" | "postgres"): Promise<{ db: Db; drop: (
 async function benchRecharges(engine: "pglite" | "postgres", db: Db) {
   const logger = createLogger("silent");
   const bank = await startSandboxBank({ port: 0, host: "127.0.0.1", logger });
-  const config = loadConfig({ MYPAY_BANK_PORT: "0", MYPAY_BANK_URL: bank.url, MYPAY_ADMIN_PASSWORD: "bench-password", MYPAY_PORT: "0" });
+  const config = loadConfig({
+    MYPAY_BANK_PORT: "0",
+    MYPAY_BANK_URL: bank.url,
+    MYPAY_ADMIN_PASSWORD: "bench-password",
+    MYPAY_PORT: "0",
+  });
   const mypay = await createMypay({ config, logger, db });
   const base = await mypay.app.listen({ port: 0, host: "127.0.0.1" });
   await mypay.contexts.banking.prepare();
   const json = async (method: string, url: string, body: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(url, { method, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+    const res = await fetch(url, {
+      method,
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
     return (await res.json()) as Record<string, string>;
   };
   const members: Array<{ token: string }> = [];
   for (let i = 0; i < 20; i++) {
     const name = `Bench ${i}`;
     const email = `bench${i}@example.com`;
-    await json("POST", `${base}/v1/memberships`, { name, email, password: "bench-password", region: "Seoul", type: "personal" });
-    const { accessToken } = await json("POST", `${base}/v1/auth/login`, { email, password: "bench-password" });
+    await json("POST", `${base}/v1/memberships`, {
+      name,
+      email,
+      password: "bench-password",
+      region: "Seoul",
+      type: "personal",
+    });
+    const { accessToken } = await json("POST", `${base}/v1/auth/login`, {
+      email,
+      password: "bench-password",
+    });
     const token = `Bearer ${accessToken}`;
-    const account = await json("POST", `${bank.url}/accounts`, { bankCode: "004", holderName: name, balance: 1_000_000_000 });
-    await json("POST", `${base}/v1/bank-accounts`, { bankCode: "004", accountNumber: account.accountNumber }, { authorization: token });
+    const account = await json("POST", `${bank.url}/accounts`, {
+      bankCode: "004",
+      holderName: name,
+      balance: 1_000_000_000,
+    });
+    await json(
+      "POST",
+      `${base}/v1/bank-accounts`,
+      { bankCode: "004", accountNumber: account.accountNumber },
+      { authorization: token },
+    );
     members.push({ token });
   }
   let sent = 0;
@@ -88,12 +123,22 @@ async function benchRecharges(engine: "pglite" | "postgres", db: Db) {
     while (sent < recharges) {
       const n = sent++;
       const m = members[n % members.length]!;
-      const r = await json("POST", `${base}/v1/money/recharge`, { amount: 10_000 }, { authorization: m.token, "idempotency-key": `bench-${n}` });
+      const r = await json(
+        "POST",
+        `${base}/v1/money/recharge`,
+        { amount: 10_000 },
+        { authorization: m.token, "idempotency-key": `bench-${n}` },
+      );
       if (r.status === "SUCCEEDED") succeeded++;
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
-  row(`recharge via HTTP API (${succeeded} succeeded)`, engine, recharges, (performance.now() - started) / 1000);
+  row(
+    `recharge via HTTP API (${succeeded} succeeded)`,
+    engine,
+    recharges,
+    (performance.now() - started) / 1000,
+  );
   await mypay.close();
   await bank.close();
 }
@@ -106,7 +151,12 @@ for (const engine of ["pglite", "postgres"] as const) {
   }
   const ledger = await benchLedger(fresh.db, { transfers });
   row("ledger transfer, one call each", engine, ledger.single.transfers, ledger.single.seconds);
-  row(`ledger transfer, batches of ${ledger.batch.batchSize}`, engine, ledger.batch.transfers, ledger.batch.seconds);
+  row(
+    `ledger transfer, batches of ${ledger.batch.batchSize}`,
+    engine,
+    ledger.batch.transfers,
+    ledger.batch.seconds,
+  );
   await fresh.drop();
   const forHttp = await freshDb(engine);
   if (forHttp) {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { createBackgroundLoop } from "./background-loop.js";
 import type { EventBus, EventEnvelope } from "./bus/bus.js";
 import { type Db, ident } from "./db/db.js";
 import type { Logger } from "./logging.js";
@@ -78,10 +79,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const log = logger.child({ relay: schema });
 
   let rounds: Promise<unknown> = Promise.resolve();
-  let loop: Promise<void> | undefined;
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  let kicked = false;
   let failures = 0;
   let lastPurge = 0;
 
@@ -148,65 +145,36 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return rows.length;
   }
 
+  const backoff = () => (failures === 0 ? pollMs : Math.min(maxBackoffMs, pollMs * 2 ** failures));
+
   /** One loop step: returns how long to wait before the next. */
   async function step(): Promise<number> {
-    try {
-      const { published, failed } = await serial(round);
-      if (Date.now() - lastPurge > purgeEveryMs) {
-        lastPurge = Date.now();
-        const purged = await purgePublished();
-        if (purged > 0) log.info({ purged }, "purged published outbox rows");
-      }
-      failures = failed ? failures + 1 : 0;
-      if (!failed && published === batchSize) return 0;
-    } catch (error) {
+    const { published, failed } = await serial(round);
+    if (Date.now() - lastPurge > purgeEveryMs) {
+      lastPurge = Date.now();
+      const purged = await purgePublished();
+      if (purged > 0) log.info({ purged }, "purged published outbox rows");
+    }
+    failures = failed ? failures + 1 : 0;
+    return !failed && published === batchSize ? 0 : backoff();
+  }
+
+  const loop = createBackgroundLoop({
+    round: step,
+    onError(error) {
       failures++;
       log.error({ err: error }, "outbox relay round failed");
-    }
-    return failures === 0 ? pollMs : Math.min(maxBackoffMs, pollMs * 2 ** failures);
-  }
-
-  function sleep(ms: number): Promise<void> {
-    // A kick that came while a round ran means rows committed after its SELECT may be waiting.
-    if (ms === 0 || (kicked && failures === 0)) {
-      kicked = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-  }
-
-  async function run(): Promise<void> {
-    while (!stopping) {
-      const wait = await step();
-      if (!stopping) await sleep(wait);
-    }
-  }
+      return backoff();
+    },
+    // A kick does not cut a failure backoff short: it would hammer a broker that is down.
+    kickCutsWait: () => failures === 0,
+  });
 
   return {
-    start() {
-      if (loop) return;
-      stopping = false;
-      loop = run();
-    },
-    kick() {
-      // A kick does not cut a failure backoff short: it would hammer a broker that is down.
-      if (failures > 0) return;
-      if (wake) wake();
-      else kicked = true;
-    },
+    start: loop.start,
+    kick: loop.kick,
     async stop() {
-      stopping = true;
-      wake?.();
-      await loop;
-      loop = undefined;
+      await loop.stop();
       await serial(releaseLease);
     },
     runOnce: () => serial(round).then((r) => r.published),

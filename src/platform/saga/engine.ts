@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { createBackgroundLoop } from "../background-loop.js";
 import type { Db, Queryable } from "../db/db.js";
 import type { Logger } from "../logging.js";
 import { runStep, type StepEnv } from "./run-step.js";
@@ -63,7 +64,15 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
   };
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   const running = new Map<string, Promise<void>>();
-  const worker = createLoop(() => runDue(), options.pollMs ?? 1_000, env.logger);
+  const pollMs = options.pollMs ?? 1_000;
+  // Polls, or goes again at once while there was work; a wake() cuts the wait short.
+  const worker = createBackgroundLoop({
+    round: async () => ((await runDue()) > 0 ? 0 : pollMs),
+    onError(err) {
+      env.logger.error({ err }, "saga worker round failed");
+      return pollMs;
+    },
+  });
   let claims = 0;
   let stopping = false;
 
@@ -157,59 +166,5 @@ function toView<D>(row: SagaRow & { log: unknown[] }, def: AnySagaDefinition | u
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     log: log.map((entry) => ({ ...entry, at: new Date(entry.at) })),
-  };
-}
-
-/** A background loop that runs `round` every pollMs, or at once when kicked or when it was busy. */
-function createLoop(round: () => Promise<number>, pollMs: number, logger: Logger) {
-  let loop: Promise<void> | undefined;
-  let stopping = false;
-  let wakeUp: (() => void) | undefined;
-  let kicked = false;
-
-  function sleep(ms: number): Promise<void> {
-    if (kicked || ms === 0) {
-      kicked = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        resolve();
-      }
-      wakeUp = done;
-    });
-  }
-
-  async function run(): Promise<void> {
-    while (!stopping) {
-      let busy = false;
-      try {
-        busy = (await round()) > 0;
-      } catch (err) {
-        logger.error({ err }, "saga worker round failed");
-      }
-      if (!stopping) await sleep(busy ? 0 : pollMs);
-    }
-  }
-
-  return {
-    start() {
-      if (loop) return;
-      stopping = false;
-      loop = run();
-    },
-    kick() {
-      if (wakeUp) wakeUp();
-      else kicked = true;
-    },
-    async stop() {
-      stopping = true;
-      wakeUp?.();
-      await loop;
-      loop = undefined;
-    },
   };
 }
