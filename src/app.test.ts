@@ -136,6 +136,27 @@ describe("the HTTP edge", () => {
     assert.equal(res.json().code, "UNSUPPORTED_MEDIA_TYPE");
   });
 
+  test("SQL-looking text is stored as text, verbatim, and harms nothing", async () => {
+    const name = "Robert'); DROP TABLE membership.members;--";
+    const res = await register(
+      JSON.stringify({
+        name,
+        email: "bobby@example.com",
+        password: "tables-are-fine",
+        region: "서울 '--",
+        type: "personal",
+      }),
+    );
+    assert.equal(res.statusCode, 201);
+    assert.equal(res.json().name, name);
+    const login = await mypay.app.inject({
+      method: "POST",
+      url: "/v1/auth/login",
+      payload: { email: "bobby@example.com", password: "tables-are-fine" },
+    });
+    assert.equal(login.statusCode, 200);
+  });
+
   test("prototype-poisoning bodies are refused", async () => {
     const res = await register('{"__proto__": {"admin": true}, "name": "Kim"}');
     assert.equal(res.statusCode, 400);

@@ -74,6 +74,9 @@ describe("recharge (충전)", () => {
       [1.5, 400, "VALIDATION_FAILED"],
       ["10000", 400, "VALIDATION_FAILED"],
       [10_000_000, 400, "VALIDATION_FAILED"],
+      [1e21, 400, "VALIDATION_FAILED"],
+      [null, 400, "VALIDATION_FAILED"],
+      [{ won: 10_000 }, 400, "VALIDATION_FAILED"],
     ];
     for (const [amount, status, code] of cases) {
       const res = await recharge(park, amount);
