@@ -100,7 +100,10 @@ export async function runChaos(world: World, o: ChaosOptions): Promise<ChaosRepo
       if (op.retry) {
         retries++;
         const again = await send();
-        if (again.statusCode !== first.statusCode && again.statusCode !== 409) {
+        // A 5xx was not processed (nothing moved, the key was released), so its retry is a new try;
+        // 409 means the first is still in flight. Any other answer must be the first one again.
+        const fresh = first.statusCode >= 500 || again.statusCode === 409;
+        if (!fresh && (again.statusCode !== first.statusCode || again.body !== first.body)) {
           answers[`retry changed the answer ${first.statusCode}→${again.statusCode}`] = 1;
         }
       }
