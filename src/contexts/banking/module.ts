@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { type Clock, systemClock } from "../../kernel/clock.js";
 import { fail, ok } from "../../kernel/errors.js";
+import { createBackgroundLoop } from "../../platform/background-loop.js";
 import type { Config } from "../../platform/config.js";
 import type { ContextModule } from "../../platform/context.js";
 import type { Db } from "../../platform/db/db.js";
@@ -14,7 +15,7 @@ import { outcome, transfer } from "./firmbanking.js";
 import { countOpen } from "./firmbanking-store.js";
 import { createHttpBank, defaultResilience, type Resilience } from "./http-bank.js";
 import { linkedAccount } from "./link-account.js";
-import { resolveDue, resolverBatchSize, startLoop } from "./resolver.js";
+import { resolveDue, resolverBatchSize } from "./resolver.js";
 import { registerBankingRoutes } from "./routes.js";
 import { bankingSchema } from "./store.js";
 
@@ -99,14 +100,19 @@ async function startBackground(deps: BankingDeps, prepare: () => Promise<void>, 
   await setUp().catch((error: unknown) =>
     deps.logger.warn({ err: error }, "banking setup waits for the bank"),
   );
-  const round = async () => {
-    if (!prepared) await setUp();
-    return (await resolveDue(deps)) === resolverBatchSize;
-  };
-  const job = startLoop(round, pollMs, (error) =>
-    deps.logger.warn({ err: error }, "banking background round failed"),
-  );
-  return () => job.stop();
+  const loop = createBackgroundLoop({
+    async round() {
+      if (!prepared) await setUp();
+      // A full batch means more may be due: go again at once.
+      return (await resolveDue(deps)) === resolverBatchSize ? 0 : pollMs;
+    },
+    onError(error) {
+      deps.logger.warn({ err: error }, "banking background round failed");
+      return pollMs;
+    },
+  });
+  loop.start();
+  return () => loop.stop();
 }
 
 /** Memoizes a successful promise; a failed one is tried again at the next call. */

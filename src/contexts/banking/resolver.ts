@@ -26,44 +26,4 @@ export async function resolveDue(deps: BankingDeps): Promise<number> {
   return due.length;
 }
 
-export interface BackgroundJob {
-  stop(): Promise<void>;
-}
-
-/**
- * Runs `round` every pollMs (sooner while rounds come back full) until stopped; stop waits for the
- * round in progress.
- */
-export function startLoop(
-  round: () => Promise<boolean>,
-  pollMs: number,
-  onError: (error: unknown) => void,
-): BackgroundJob {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const schedule = (ms: number) => {
-    timer = setTimeout(() => {
-      running = run();
-    }, ms);
-  };
-  const run = async () => {
-    let more = false;
-    try {
-      more = await round();
-    } catch (error) {
-      onError(error);
-    }
-    if (!stopped) schedule(more ? 0 : pollMs);
-  };
-  schedule(0);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
-}
-
 export { batchSize as resolverBatchSize };

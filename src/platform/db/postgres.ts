@@ -7,7 +7,8 @@ function queryable(sql: Sql | postgres.TransactionSql<Record<string, never>>): Q
   return {
     async query<T extends Row>(text: string, params: readonly unknown[] = []) {
       const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
-      return rows as unknown as T[];
+      // A plain array, as PGlite gives: callers see the same values whichever engine runs.
+      return Array.from(rows) as unknown as T[];
     },
     async exec(text: string) {
       await sql.unsafe(text);
