@@ -56,48 +56,28 @@ export function withdrawSaga(deps: SagaDeps): SagaDefinition<WithdrawData> {
   };
 }
 
-const context = (data: WithdrawData, ctx: SagaContext) => ({
-  correlationId: ctx.correlationId,
-  causationId: data.withdrawalId,
-});
-
-/** The bank paid out: the won in transit leave the corporate account. */
-async function settle(tx: Queryable, data: WithdrawData, ctx: SagaContext) {
-  await releaseIncoming(tx, data.membershipId, data.amount);
-  await postOrThrow(
-    tx,
-    {
-      id: `${data.withdrawalId}:payout`,
-      kind: "PAYOUT",
-      reference: data.withdrawalId,
-      postings: [
-        krw(accounts.moneyInTransit, "D", data.amount),
-        krw(accounts.corporateCash, "C", data.amount),
-      ],
-    },
-    {},
-    context(data, ctx),
-  );
+/**
+ * The won in transit leave it: to the corporate account's payout when the bank paid (PAYOUT), or back
+ * to the member when it refused (WITHDRAW_REFUND; room under the cap was kept for them).
+ */
+function releaseTransit(kind: "PAYOUT" | "WITHDRAW_REFUND", to: (data: WithdrawData) => string) {
+  return async (tx: Queryable, data: WithdrawData, ctx: SagaContext) => {
+    await releaseIncoming(tx, data.membershipId, data.amount);
+    await postOrThrow(
+      tx,
+      {
+        id: `${data.withdrawalId}:${kind === "PAYOUT" ? "payout" : "refund"}`,
+        kind,
+        reference: data.withdrawalId,
+        postings: [krw(accounts.moneyInTransit, "D", data.amount), krw(to(data), "C", data.amount)],
+      },
+      {},
+      { correlationId: ctx.correlationId, causationId: data.withdrawalId },
+    );
+  };
 }
-
-/** The bank refused: the won in transit go back to the member (room under the cap was kept for them). */
-async function refund(tx: Queryable, data: WithdrawData, ctx: SagaContext) {
-  await releaseIncoming(tx, data.membershipId, data.amount);
-  await postOrThrow(
-    tx,
-    {
-      id: `${data.withdrawalId}:refund`,
-      kind: "WITHDRAW_REFUND",
-      reference: data.withdrawalId,
-      postings: [
-        krw(accounts.moneyInTransit, "D", data.amount),
-        krw(accounts.memberMoney(data.membershipId), "C", data.amount),
-      ],
-    },
-    {},
-    context(data, ctx),
-  );
-}
+const settle = releaseTransit("PAYOUT", () => accounts.corporateCash);
+const refund = releaseTransit("WITHDRAW_REFUND", (data) => accounts.memberMoney(data.membershipId));
 
 const finish = (tx: Queryable, data: WithdrawData, status: "SUCCEEDED" | "FAILED", reason: string | null) =>
   finishMove(tx, "withdrawal", { ...data, id: data.withdrawalId }, status, reason);
