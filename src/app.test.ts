@@ -170,6 +170,7 @@ describe("operations", () => {
     const ready = await mypay.app.inject({ url: "/ready" });
     assert.equal(ready.statusCode, 200);
     assert.equal(ready.json().checks.database, "ok");
+    assert.equal(ready.json().checks.eventBus, "ok");
   });
 
   test("/metrics counts requests per route and exposes process metrics", async () => {

@@ -77,7 +77,7 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
     description: "Easy payment (간편결제): prepaid money, remittance, payments, points and settlement.",
   });
   let closing = false;
-  registerOperations(app, { db, closing: () => closing });
+  registerOperations(app, { db, checks: { eventBus: () => bus.problem() }, closing: () => closing });
 
   const runsMembership = modules.some((m) => m.name === "membership");
   if (runsMembership) await ensureAdmin(db, config, logger);

@@ -2,6 +2,7 @@ import type { Clock } from "../../kernel/clock.js";
 import type { Id } from "../../kernel/ids.js";
 import { registerAuth } from "../../platform/auth/guard.js";
 import type { EventBus } from "../../platform/bus/bus.js";
+import { createInProcessBus } from "../../platform/bus/in-process.js";
 import { loadConfig } from "../../platform/config.js";
 import type { Db } from "../../platform/db/db.js";
 import { migrate, platformMigrationsDir } from "../../platform/db/migrate.js";
@@ -27,12 +28,8 @@ export function testClock(start = Date.now()) {
   } satisfies Clock & { advance(seconds: number): void };
 }
 
-const noBus: EventBus = {
-  kind: "in-process",
-  publish: async () => {},
-  subscribe: async () => {},
-  close: async () => {},
-};
+// The real in-process bus: the tests here read membership's outbox; nothing subscribes.
+const noBus: EventBus = createInProcessBus();
 
 export interface MembershipTestApp {
   readonly app: HttpServer;

@@ -25,6 +25,8 @@ export interface EventBus {
    * so handlers must be idempotent (see inbox.ts). A handler that throws gets the event again later.
    */
   subscribe(consumer: string, types: readonly string[], handler: EventHandler): Promise<void>;
+  /** Why the bus cannot take events now (for /ready), or undefined when it can. */
+  problem(): Promise<string | undefined>;
   /** Stops delivering, lets handlers in flight finish, and disconnects. */
   close(): Promise<void>;
 }

@@ -54,6 +54,9 @@ export function createInProcessBus(logger: Logger = createLogger("silent")): Eve
       }
       subscriptions.push({ consumer, types: new Set(types), handler });
     },
+    async problem() {
+      return closed ? "closed" : undefined;
+    },
     async close() {
       closed = true;
       await Promise.allSettled([...inFlight]);

@@ -170,6 +170,15 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
       const done = run(messages, new Set(types), handler, consumer);
       subscriptions.push({ messages, done });
     },
+    async problem() {
+      if (nc.isClosed()) return "the NATS connection is closed";
+      try {
+        await nc.flush();
+        return undefined;
+      } catch {
+        return "NATS does not answer";
+      }
+    },
     async close() {
       if (closing) return;
       closing = true;
