@@ -75,7 +75,7 @@ export async function runChaos(world: World, o: ChaosOptions): Promise<ChaosRepo
   await bankCall(world.bank, "PUT", "/faults", {
     failureRate: o.failureRate,
     timeoutRate: o.timeoutRate,
-    timeoutHoldMs: 400,
+    timeoutHoldMs: 50,
   });
   const answers: Record<string, number> = {};
   let retries = 0;

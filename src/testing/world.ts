@@ -23,7 +23,9 @@ export const fastTuning: Pick<MypayOptions, "money" | "banking"> = {
     resilience: { halfOpenAfterMs: 500 },
   },
 };
-export const fastEnv = { MYPAY_BANK_TIMEOUT_MS: "300" };
+// Generous, so that a busy CI machine does not turn answers into UNKNOWN; tests that want a missing
+// answer have the sandbox bank drop the connection (a short timeoutHoldMs), which is UNKNOWN at once.
+export const fastEnv = { MYPAY_BANK_TIMEOUT_MS: "2000" };
 
 export async function startWorld(
   env: Record<string, string> = fastEnv,

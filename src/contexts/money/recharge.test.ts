@@ -126,7 +126,7 @@ describe("recharge (충전)", () => {
 
   test("a bank answer that times out is PENDING, then completes as the bank really did", async () => {
     const han = await newMember(world, { bankBalance: 100_000 });
-    await bankCall(world.bank, "PUT", "/faults", { timeoutRate: 1, timeoutHoldMs: 600 });
+    await bankCall(world.bank, "PUT", "/faults", { timeoutRate: 1, timeoutHoldMs: 50 });
     const res = await recharge(han, 30_000);
     await bankCall(world.bank, "PUT", "/faults", {});
     assert.equal(res.statusCode, 201);

@@ -129,7 +129,11 @@ export async function startRecharge(deps: MoneyDeps, cmd: RechargeCommand): Prom
         cmd.idempotency?.key ?? null,
       ],
     );
-    await deps.engine.start(tx, { id: rechargeId, type: "recharge", data, correlationId: cmd.correlationId });
+    await deps.engine.start(
+      tx,
+      { id: rechargeId, type: "recharge", data, correlationId: cmd.correlationId },
+      { reserve: true },
+    );
     return ok(rechargeId);
   });
 }

@@ -40,7 +40,7 @@ async function boot(crash?: { step: string; phase: SagaPhase; beforeCommit?: boo
   const config = loadConfig({
     MYPAY_BANK_PORT: "0",
     MYPAY_BANK_URL: bank.url,
-    MYPAY_BANK_TIMEOUT_MS: "300",
+    MYPAY_BANK_TIMEOUT_MS: "2000",
     MYPAY_ADMIN_PASSWORD: adminPassword,
   });
   const money = {

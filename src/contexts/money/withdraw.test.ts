@@ -96,7 +96,7 @@ describe("withdraw (출금)", () => {
 
   test("a payout whose answer times out stays PENDING until the bank's outcome is known", async () => {
     const han = await funded(60_000);
-    await bankCall(world.bank, "PUT", "/faults", { timeoutRate: 1, timeoutHoldMs: 600 });
+    await bankCall(world.bank, "PUT", "/faults", { timeoutRate: 1, timeoutHoldMs: 50 });
     const res = await move(han, "withdraw", 25_000);
     await bankCall(world.bank, "PUT", "/faults", {});
     assert.equal(res.json().status, "PENDING");

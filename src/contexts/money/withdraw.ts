@@ -139,12 +139,12 @@ export async function startWithdrawal(deps: MoneyDeps, cmd: WithdrawCommand): Pr
         cmd.idempotency?.key ?? null,
       ],
     );
-    await deps.engine.start(tx, {
-      id: withdrawalId,
-      type: "withdraw",
-      data,
-      correlationId: cmd.correlationId,
-    });
+    // Reserved: this request drives the saga and answers with its outcome; the worker is the fallback.
+    await deps.engine.start(
+      tx,
+      { id: withdrawalId, type: "withdraw", data, correlationId: cmd.correlationId },
+      { reserve: true },
+    );
     return ok(withdrawalId);
   });
 }

@@ -175,6 +175,25 @@ describe("waiting", () => {
     assert.deepEqual(await w.facts(left), confirmed);
   });
 
+  test("a saga its starter reserved is left to the starter, and taken over only if the starter died", async (t) => {
+    const w = await world(t);
+    const starter = w.engine({ leaseMs: 300 });
+    const start = (n: string) =>
+      db.tx((tx) =>
+        starter.start(
+          tx,
+          { id: n, type: "booking", data: { bookingId: n, showId: "none", amount: 1 }, correlationId: n },
+          { reserve: true },
+        ),
+      );
+    const worker = w.engine({ leaseMs: 300 });
+    await start("sag_reserved");
+    assert.equal(await worker.runDue(), 0, "the worker leaves a reserved saga alone");
+    assert.equal((await worker.run("sag_reserved"))?.attempts, 0, "and so does another engine's run()");
+    await sleep(350);
+    assert.equal(await worker.runDue(), 1, "once the starter's lease ran out, the worker takes it over");
+  });
+
   test("the worker is woken by wake() rather than by its next poll", async (t) => {
     const w = await world(t);
     w.cards.timeouts = 1;

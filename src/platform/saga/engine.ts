@@ -30,8 +30,12 @@ export interface SagaEngineOptions {
 }
 
 export interface SagaEngine {
-  /** Inserts the saga inside the caller's transaction, with the business row it serves. */
-  start<D>(tx: Queryable, saga: NewSaga<D>): Promise<void>;
+  /**
+   * Inserts the saga inside the caller's transaction, with the business row it serves. With `reserve`
+   * it is this engine's to run: call run(id) after the commit (a request that answers with the
+   * outcome); the worker takes it only if that never happens (the process died), once the lease ran out.
+   */
+  start<D>(tx: Queryable, saga: NewSaga<D>, options?: { reserve?: boolean }): Promise<void>;
   /** Drives the saga as far as it can go now (if due and not held elsewhere); undefined if unknown. */
   run<D = unknown>(id: string): Promise<SagaView<D> | undefined>;
   /** Makes a waiting (or backing-off) saga due now, e.g. when an event brings the bank's answer. */
@@ -78,6 +82,8 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
 
   // Each claim gets its own token, so two runs in one process never both pass the fence.
   const token = () => `${holder}#${++claims}`;
+  // What a saga started here is reserved for until this engine's run() takes it (see store.insert).
+  const starter = `${holder}#start`;
 
   function definition(type: string): AnySagaDefinition {
     const def = definitions.get(type);
@@ -121,14 +127,14 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
   }
 
   return {
-    start: (tx, saga) => {
+    start: (tx, saga, options) => {
       definition(saga.type);
-      return store.insert(tx, saga);
+      return store.insert(tx, saga, options?.reserve ? starter : null, env.leaseMs);
     },
     async run(id) {
       await (running.get(id) ??
         track(id, async () => {
-          const row = await store.claim(db, id, token(), env.leaseMs);
+          const row = await store.claim(db, id, token(), env.leaseMs, starter);
           if (row) await drive(row);
         }));
       return get(id);

@@ -49,19 +49,33 @@ export type SagaStore = ReturnType<typeof sagaStore>;
 export function sagaStore(schema: string) {
   const s = ident(schema);
   return {
-    async insert(tx: Queryable, saga: NewSaga): Promise<void> {
+    /**
+     * A new saga, due at once; or reserved for its starter (`reservedFor`) for one lease: the worker
+     * leaves it alone while the starter drives it, and takes it over only if the starter died.
+     */
+    async insert(tx: Queryable, saga: NewSaga, reservedFor: string | null, leaseMs: number): Promise<void> {
       await tx.query(
-        `INSERT INTO ${s}.sagas (id, type, status, data, correlation_id) VALUES ($1, $2, 'RUNNING', $3::text::jsonb, $4)`,
-        [saga.id, saga.type, json(saga.data), saga.correlationId],
+        `INSERT INTO ${s}.sagas (id, type, status, data, correlation_id, lock_holder, locked_until)
+         VALUES ($1, $2, 'RUNNING', $3::text::jsonb, $4, $5, CASE WHEN $5::text IS NULL THEN NULL ELSE now() + ${ms(6)} END)`,
+        [saga.id, saga.type, json(saga.data), saga.correlationId, reservedFor, leaseMs],
       );
     },
 
-    /** Takes the lease on one due saga; undefined when it is not due, over, or held by another runner. */
-    async claim(db: Queryable, id: string, holder: string, leaseMs: number): Promise<SagaRow | undefined> {
+    /**
+     * Takes the lease on one due saga; undefined when it is not due, over, or held by another runner.
+     * `reservedFor` also takes a saga this engine reserved when it started it.
+     */
+    async claim(
+      db: Queryable,
+      id: string,
+      holder: string,
+      leaseMs: number,
+      reservedFor: string,
+    ): Promise<SagaRow | undefined> {
       const rows = await db.query<SagaRow>(
         `UPDATE ${s}.sagas SET locked_until = now() + ${ms(3)}, lock_holder = $2
-         WHERE id = $1 AND ${live} AND next_run_at <= now() AND ${free} RETURNING *`,
-        [id, holder, leaseMs],
+         WHERE id = $1 AND ${live} AND next_run_at <= now() AND (${free} OR lock_holder = $4) RETURNING *`,
+        [id, holder, leaseMs, reservedFor],
       );
       return rows[0];
     },
