@@ -1,14 +1,26 @@
+import { fail, ok, type Result } from "../../kernel/errors.js";
 import type { Queryable } from "../../platform/db/db.js";
 import { completeKey, type IdempotencyKey } from "../../platform/idempotency.js";
 import { recordEvents } from "../../platform/outbox.js";
+import type { AccountRef } from "../banking/api.js";
 import { moneyEvents } from "./api.js";
-import { moneySchema } from "./deps.js";
+import { type MoneyDeps, moneySchema } from "./deps.js";
 
-/** What recharges and withdrawals share: their row, their answer, and how they finish. */
+/** What recharges and withdrawals share: how they start, their row, their answer, and how they finish. */
 
 const moves = {
-  recharge: { table: "money.recharges", idField: "rechargeId", event: moneyEvents.RechargeCompleted },
-  withdrawal: { table: "money.withdrawals", idField: "withdrawalId", event: moneyEvents.WithdrawalCompleted },
+  recharge: {
+    table: "money.recharges",
+    idField: "rechargeId",
+    saga: "recharge",
+    event: moneyEvents.RechargeCompleted,
+  },
+  withdrawal: {
+    table: "money.withdrawals",
+    idField: "withdrawalId",
+    saga: "withdraw",
+    event: moneyEvents.WithdrawalCompleted,
+  },
 } as const;
 export type MoveKind = keyof typeof moves;
 export type MoveStatus = "PENDING" | "SUCCEEDED" | "FAILED";
@@ -81,4 +93,70 @@ export async function moveOwner(q: Queryable, kind: MoveKind, id: string) {
     [id],
   );
   return row?.membership_id;
+}
+
+export interface MoveCommand {
+  readonly membershipId: string;
+  readonly amount: number;
+  /** A linked account; the newest one when absent. */
+  readonly bankAccountId?: string;
+  readonly idempotency: IdempotencyKey | null;
+  readonly correlationId: string;
+}
+
+export interface BankEnds {
+  readonly bankAccountId: string;
+  /** The member's linked account. */
+  readonly member: AccountRef;
+  readonly corporate: AccountRef;
+}
+
+/** Both ends of the transfer at the bank; fails fast (and moves nothing) while the bank is unreachable. */
+export async function bankEnds(deps: MoneyDeps, cmd: MoveCommand): Promise<Result<BankEnds>> {
+  if (!deps.banking.available())
+    return fail("BANK_UNAVAILABLE", "the bank cannot be reached now; nothing was moved");
+  const linked = await deps.banking.linkedAccount(cmd.membershipId, cmd.bankAccountId);
+  if (!linked.ok) return linked;
+  const { bankAccountId, bankCode, accountNumber } = linked.value;
+  return ok({
+    bankAccountId,
+    member: { bankCode, accountNumber },
+    corporate: await deps.banking.corporateAccount(),
+  });
+}
+
+/** A ledger refusal on a member's wallet, said as the member would understand it. */
+export function orClosedWallet<T>(result: Result<T>): Result<T> {
+  return !result.ok && result.error.code === "CONFLICT" ? fail("CONFLICT", "the wallet is closed") : result;
+}
+
+/**
+ * The move's row and its saga, in the caller's transaction. The saga is reserved for this request,
+ * which drives it and answers with its outcome; the worker is the fallback if the process dies.
+ */
+export async function recordMove<D>(
+  tx: Queryable,
+  deps: MoneyDeps,
+  kind: MoveKind,
+  move: { readonly id: string; readonly bankAccountId: string; readonly auto?: boolean; readonly data: D },
+  cmd: MoveCommand,
+): Promise<void> {
+  const auto = move.auto === undefined ? "" : ", auto";
+  await tx.query(
+    `INSERT INTO ${moves[kind].table} (id, membership_id, amount, status, bank_account_id, request_id, idempotency_key${auto})
+     VALUES ($1, $2, $3, 'PENDING', $4, $1, $5${auto ? ", $6" : ""})`,
+    [
+      move.id,
+      cmd.membershipId,
+      cmd.amount,
+      move.bankAccountId,
+      cmd.idempotency?.key ?? null,
+      ...(auto ? [move.auto] : []),
+    ],
+  );
+  await deps.engine.start(
+    tx,
+    { id: move.id, type: moves[kind].saga, data: move.data, correlationId: cmd.correlationId },
+    { reserve: true },
+  );
 }

@@ -8,7 +8,7 @@ import type { AccountRef } from "../banking/api.js";
 import { postOrThrow } from "./announce.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
 import { accounts, openWallet, releaseIncoming, reserveIncoming } from "./ledger.js";
-import { finishMove } from "./moves.js";
+import { bankEnds, finishMove, type MoveCommand, orClosedWallet, recordMove } from "./moves.js";
 import { transferStep } from "./transfer-step.js";
 
 /** A recharge (충전): won from the member's linked account into the corporate account, then into money. */
@@ -77,13 +77,9 @@ async function credit(tx: Queryable, data: RechargeData, ctx: SagaContext, cap: 
 const finish = (tx: Queryable, data: RechargeData, status: "SUCCEEDED" | "FAILED", reason: string | null) =>
   finishMove(tx, "recharge", { ...data, id: data.rechargeId }, status, reason);
 
-export interface RechargeCommand {
-  readonly membershipId: string;
-  readonly amount: number;
-  readonly bankAccountId?: string;
-  readonly idempotency: IdempotencyKey | null;
+export interface RechargeCommand extends MoveCommand {
+  /** A recharge a payment or remittance triggers itself: any amount, not only 10,000-won units. */
   readonly auto: boolean;
-  readonly correlationId: string;
 }
 
 /** Checks the request, reserves room under the cap and records the recharge and its saga, in one transaction. */
@@ -94,45 +90,32 @@ export async function startRecharge(deps: MoneyDeps, cmd: RechargeCommand): Prom
       `a recharge is a multiple of ${rechargeUnit.toLocaleString("en")} won`,
     );
   }
-  if (!deps.banking.available())
-    return fail("BANK_UNAVAILABLE", "the bank cannot be reached now; nothing was moved");
-  const linked = await deps.banking.linkedAccount(cmd.membershipId, cmd.bankAccountId);
-  if (!linked.ok) return linked;
-  const corporate = await deps.banking.corporateAccount();
+  const ends = await bankEnds(deps, cmd);
+  if (!ends.ok) return ends;
   const rechargeId = newId("recharge");
   const data: RechargeData = {
     rechargeId,
     membershipId: cmd.membershipId,
     amount: cmd.amount,
     requestId: rechargeId,
-    bankAccountId: linked.value.bankAccountId,
-    from: { bankCode: linked.value.bankCode, accountNumber: linked.value.accountNumber },
-    to: corporate,
+    bankAccountId: ends.value.bankAccountId,
+    from: ends.value.member,
+    to: ends.value.corporate,
     auto: cmd.auto,
     idempotency: cmd.idempotency,
   };
   return txResult(deps.db, async (tx) => {
     await openWallet(tx, cmd.membershipId);
-    const reserved = await reserveIncoming(tx, cmd.membershipId, cmd.amount, deps.config.balanceCap);
-    if (!reserved.ok)
-      return reserved.error.code === "CONFLICT" ? fail("CONFLICT", "the wallet is closed") : reserved;
-    await tx.query(
-      `INSERT INTO money.recharges (id, membership_id, amount, status, bank_account_id, request_id, auto, idempotency_key)
-       VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, $7)`,
-      [
-        rechargeId,
-        cmd.membershipId,
-        cmd.amount,
-        data.bankAccountId,
-        data.requestId,
-        cmd.auto,
-        cmd.idempotency?.key ?? null,
-      ],
+    const reserved = orClosedWallet(
+      await reserveIncoming(tx, cmd.membershipId, cmd.amount, deps.config.balanceCap),
     );
-    await deps.engine.start(
+    if (!reserved.ok) return reserved;
+    await recordMove(
       tx,
-      { id: rechargeId, type: "recharge", data, correlationId: cmd.correlationId },
-      { reserve: true },
+      deps,
+      "recharge",
+      { id: rechargeId, bankAccountId: data.bankAccountId, auto: cmd.auto, data },
+      cmd,
     );
     return ok(rechargeId);
   });

@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from "../../kernel/errors.js";
+import { ok, type Result } from "../../kernel/errors.js";
 import { newId } from "../../kernel/ids.js";
 import type { Queryable } from "../../platform/db/db.js";
 import { txResult } from "../../platform/db/tx-result.js";
@@ -8,7 +8,7 @@ import type { AccountRef } from "../banking/api.js";
 import { postAndAnnounce, postOrThrow } from "./announce.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
 import { accounts, openWallet, releaseIncoming, reserveIncoming } from "./ledger.js";
-import { finishMove } from "./moves.js";
+import { bankEnds, finishMove, type MoveCommand, orClosedWallet, recordMove } from "./moves.js";
 import { transferStep } from "./transfer-step.js";
 
 /** A withdrawal (출금): money leaves the member's balance into transit first, then the bank pays it out. */
@@ -82,68 +82,51 @@ const refund = releaseTransit("WITHDRAW_REFUND", (data) => accounts.memberMoney(
 const finish = (tx: Queryable, data: WithdrawData, status: "SUCCEEDED" | "FAILED", reason: string | null) =>
   finishMove(tx, "withdrawal", { ...data, id: data.withdrawalId }, status, reason);
 
-export interface WithdrawCommand {
-  readonly membershipId: string;
-  readonly amount: number;
-  readonly bankAccountId?: string;
-  readonly idempotency: IdempotencyKey | null;
-  readonly correlationId: string;
-}
+export type WithdrawCommand = MoveCommand;
 
 /** Moves the amount into transit and records the withdrawal and its saga, in one transaction. */
 export async function startWithdrawal(deps: MoneyDeps, cmd: WithdrawCommand): Promise<Result<string>> {
-  if (!deps.banking.available())
-    return fail("BANK_UNAVAILABLE", "the bank cannot be reached now; nothing was moved");
-  const linked = await deps.banking.linkedAccount(cmd.membershipId, cmd.bankAccountId);
-  if (!linked.ok) return linked;
+  const ends = await bankEnds(deps, cmd);
+  if (!ends.ok) return ends;
   const withdrawalId = newId("withdrawal");
   const data: WithdrawData = {
     withdrawalId,
     membershipId: cmd.membershipId,
     amount: cmd.amount,
     requestId: withdrawalId,
-    bankAccountId: linked.value.bankAccountId,
-    from: await deps.banking.corporateAccount(),
-    to: { bankCode: linked.value.bankCode, accountNumber: linked.value.accountNumber },
+    bankAccountId: ends.value.bankAccountId,
+    from: ends.value.corporate,
+    to: ends.value.member,
     idempotency: cmd.idempotency,
   };
   return txResult(deps.db, async (tx) => {
     await openWallet(tx, cmd.membershipId);
-    const held = await postAndAnnounce(
-      tx,
-      {
-        id: `${withdrawalId}:hold`,
-        kind: "WITHDRAW",
-        reference: withdrawalId,
-        postings: [
-          krw(accounts.memberMoney(cmd.membershipId), "D", cmd.amount),
-          krw(accounts.moneyInTransit, "C", cmd.amount),
-        ],
-      },
-      {},
-      { correlationId: cmd.correlationId, causationId: withdrawalId },
+    const held = orClosedWallet(
+      await postAndAnnounce(
+        tx,
+        {
+          id: `${withdrawalId}:hold`,
+          kind: "WITHDRAW",
+          reference: withdrawalId,
+          postings: [
+            krw(accounts.memberMoney(cmd.membershipId), "D", cmd.amount),
+            krw(accounts.moneyInTransit, "C", cmd.amount),
+          ],
+        },
+        {},
+        { correlationId: cmd.correlationId, causationId: withdrawalId },
+      ),
     );
-    if (!held.ok) return held.error.code === "CONFLICT" ? fail("CONFLICT", "the wallet is closed") : held;
+    if (!held.ok) return held;
     // Keeps room under the cap for a refund, should the bank refuse the payout.
     const room = await reserveIncoming(tx, cmd.membershipId, cmd.amount, Number.MAX_SAFE_INTEGER);
     if (!room.ok) return room;
-    await tx.query(
-      `INSERT INTO money.withdrawals (id, membership_id, amount, status, bank_account_id, request_id, idempotency_key)
-       VALUES ($1, $2, $3, 'PENDING', $4, $5, $6)`,
-      [
-        withdrawalId,
-        cmd.membershipId,
-        cmd.amount,
-        data.bankAccountId,
-        data.requestId,
-        cmd.idempotency?.key ?? null,
-      ],
-    );
-    // Reserved: this request drives the saga and answers with its outcome; the worker is the fallback.
-    await deps.engine.start(
+    await recordMove(
       tx,
-      { id: withdrawalId, type: "withdraw", data, correlationId: cmd.correlationId },
-      { reserve: true },
+      deps,
+      "withdrawal",
+      { id: withdrawalId, bankAccountId: data.bankAccountId, data },
+      cmd,
     );
     return ok(withdrawalId);
   });
