@@ -6,6 +6,15 @@ import { startSandboxBank } from "./sandbox-bank/api.js";
 
 const shutdownGraceMs = 15_000;
 
+// A signal during start-up is held until there is something to stop, then stops it: without a
+// listener, node would die of it with no graceful stop and a status of 143.
+let signalDuringStart: NodeJS.Signals | undefined;
+const holdSignal = (signal: NodeJS.Signals) => {
+  signalDuringStart ??= signal;
+};
+process.on("SIGTERM", holdSignal);
+process.on("SIGINT", holdSignal);
+
 function readConfig(): Config {
   try {
     return loadConfig();
@@ -37,10 +46,10 @@ async function main() {
           dataDir: config.dataDir,
           logger: logger.child({ component: "sandbox-bank" }),
         });
-  if (bank) logger.info({ url: bank.url }, "sandbox bank listening");
   const mypay = await createMypay({ config, logger });
   const address = await mypay.app.listen({ port: config.port, host: config.host });
   logger.info({ url: address }, "mypay listening");
+  mypay.startBackground();
   handleSignals(logger, mypay, async () => {
     await bank?.close();
     unlock();
@@ -68,8 +77,12 @@ function handleSignals(logger: Logger, mypay: Mypay, after: () => Promise<void>)
       process.exit(1);
     }
   };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  // `on`, not `once`: a signal to the process group reaches mypay twice (from the kernel, and again
+  // forwarded by npm), and a second one with no listener would kill the graceful stop half-way.
+  process.off("SIGTERM", holdSignal).off("SIGINT", holdSignal);
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+  if (signalDuringStart) void stop(signalDuringStart);
 }
 
 main().catch((error) => {

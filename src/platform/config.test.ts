@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { describe, test } from "node:test";
 import { ConfigError, contextNames, describeConfig, loadConfig } from "./config.js";
 
@@ -64,6 +65,21 @@ describe("configuration from the environment", () => {
       );
     });
   }
+
+  test("item 19: MYPAY_CONTEXTS knows the contexts that exist, and only them", () => {
+    const built = readdirSync(new URL("../contexts", import.meta.url), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+    assert.deepEqual([...contextNames].sort(), built);
+    assert.deepEqual(describeConfig(loadConfig({})).contexts, contextNames);
+    for (const planned of ["remittance", "payment", "settlement", "gateway"]) {
+      assert.throws(
+        () => loadConfig({ MYPAY_CONTEXTS: `money,${planned}` }),
+        (e: unknown) => e instanceof ConfigError && e.message.includes(`unknown context "${planned}"`),
+      );
+    }
+  });
 
   test("the logged configuration masks secrets", () => {
     const shown = JSON.stringify(

@@ -1,15 +1,11 @@
 import { Cron } from "croner";
 
-export const contextNames = [
-  "membership",
-  "banking",
-  "money",
-  "remittance",
-  "payment",
-  "settlement",
-  "query",
-  "gateway",
-] as const;
+/**
+ * The contexts that exist today (remittance, payment and settlement are still to come). The HTTP edge
+ * (auth, request ids, /health, /ready, /metrics, OpenAPI) is part of every process, so it is not a
+ * context one can leave out.
+ */
+export const contextNames = ["membership", "banking", "money", "query"] as const;
 export type ContextName = (typeof contextNames)[number];
 
 export interface Config {

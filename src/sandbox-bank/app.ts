@@ -1,41 +1,55 @@
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Db } from "../platform/db/db.js";
-import { migrate } from "../platform/db/migrate.js";
-import { openPglite } from "../platform/db/pglite.js";
+import { lockDataDir } from "../platform/data-lock.js";
 import { createMetrics } from "../platform/http/metrics.js";
 import { createHttpServer, type HttpServer } from "../platform/http/server.js";
 import type { Logger } from "../platform/logging.js";
 import { type FaultInjector, registerFaults } from "./faults.js";
+import { memoryJournal, openJournal } from "./journal.js";
 import { registerAccountRoutes, registerTransferRoutes } from "./routes.js";
-import { bankSchema } from "./store.js";
-
-const migrationsDir = fileURLToPath(new URL("./migrations", import.meta.url));
+import { BankStore } from "./store.js";
 
 export interface SandboxBank {
   app: HttpServer;
-  db: Db;
+  store: BankStore;
   faults: FaultInjector;
-  /** Stops the HTTP server (cutting held answers short), then closes the database if the bank opened it. */
+  /** Stops the HTTP server (cutting held answers short), then closes the journal. */
   close(): Promise<void>;
 }
 
 export interface SandboxBankOptions {
-  /** mypay's data folder; the bank keeps its files in `<dataDir>/sandbox-bank`. Undefined: in memory. */
+  /**
+   * mypay's data folder; the bank keeps its journal in `<dataDir>/sandbox-bank/journal.log`.
+   * Undefined: in memory.
+   */
   dataDir?: string;
   logger: Logger;
-  /** A database to use instead of opening one; the caller keeps ownership and closes it. */
-  db?: Db;
   /** The dice for injected faults (tests may pass a seeded one). */
   random?: () => number;
 }
 
-export async function createSandboxBank(options: SandboxBankOptions): Promise<SandboxBank> {
-  const ownsDb = options.db === undefined;
-  const db =
-    options.db ?? (await openPglite(options.dataDir ? join(options.dataDir, "sandbox-bank") : undefined));
+/** The store, rebuilt from the journal when the bank has a folder; one process per folder. */
+async function openStore(dataDir: string | undefined): Promise<{ store: BankStore; unlock: () => void }> {
+  if (!dataDir) return { store: new BankStore(memoryJournal()), unlock: () => {} };
+  const dir = join(dataDir, "sandbox-bank");
+  const unlock = lockDataDir(dir);
   try {
-    await migrate(db, { schema: bankSchema, dirs: [migrationsDir] });
+    const { journal, entries } = await openJournal(join(dir, "journal.log"));
+    const store = new BankStore(journal);
+    store.replay(entries);
+    return { store, unlock };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+export async function createSandboxBank(options: SandboxBankOptions): Promise<SandboxBank> {
+  const { store, unlock } = await openStore(options.dataDir);
+  const closeStore = async () => {
+    await store.close();
+    unlock();
+  };
+  try {
     const app = await createHttpServer({
       // A stand-in for remote banks: closing it drops every connection at once, as a bank going away
       // would; mypay's own server is the one that drains gracefully.
@@ -47,21 +61,21 @@ export async function createSandboxBank(options: SandboxBankOptions): Promise<Sa
         "A stand-in for the external banks (KB, Shinhan, Woori, Hana, Kakao) for development and tests",
     });
     const faults = registerFaults(app, options.random);
-    const deps = { db, faults, logger: options.logger };
+    const deps = { store, faults, logger: options.logger };
     registerAccountRoutes(app, deps);
     registerTransferRoutes(app, deps);
     await app.ready();
     return {
       app,
-      db,
+      store,
       faults,
       async close() {
         await app.close();
-        if (ownsDb) await db.close();
+        await closeStore();
       },
     };
   } catch (error) {
-    if (ownsDb) await db.close();
+    await closeStore();
     throw error;
   }
 }

@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import { unwrap } from "../kernel/errors.js";
-import type { Db } from "../platform/db/db.js";
 import { responses, sendProblem } from "../platform/http/problem.js";
 import type { HttpServer } from "../platform/http/server.js";
 import type { FaultInjector } from "./faults.js";
@@ -17,11 +16,11 @@ import {
   TransferRecord,
   TransferResult,
 } from "./schemas.js";
-import { changeStatus, findAccount, openAccount } from "./store.js";
+import { type BankStore, changeStatus, findAccount, openAccount } from "./store.js";
 import { findTransfer, transfer } from "./transfers.js";
 
 export interface RouteDeps {
-  db: Db;
+  store: BankStore;
   faults: FaultInjector;
   logger: Logger;
 }
@@ -31,7 +30,7 @@ const accountNotFound = (p: { bankCode: string; accountNumber: string }) => ({
   detail: `no account ${p.accountNumber} at bank ${p.bankCode}`,
 });
 
-export function registerAccountRoutes(app: HttpServer, { db }: RouteDeps) {
+export function registerAccountRoutes(app: HttpServer, { store }: RouteDeps) {
   app.get("/health", { schema: { hide: true } }, async () => ({ status: "UP" }));
 
   app.get(
@@ -53,7 +52,7 @@ export function registerAccountRoutes(app: HttpServer, { db }: RouteDeps) {
     },
     async (request, reply) => {
       const { bankCode, holderName, balance = 0 } = request.body;
-      return reply.status(201).send(await openAccount(db, { bankCode, holderName, balance }));
+      return reply.status(201).send(await openAccount(store, { bankCode, holderName, balance }));
     },
   );
 
@@ -67,7 +66,7 @@ export function registerAccountRoutes(app: HttpServer, { db }: RouteDeps) {
       },
     },
     async (request, reply) =>
-      (await findAccount(db, request.params)) ?? sendProblem(reply, accountNotFound(request.params)),
+      (await findAccount(store, request.params)) ?? sendProblem(reply, accountNotFound(request.params)),
   );
 
   app.patch(
@@ -81,14 +80,14 @@ export function registerAccountRoutes(app: HttpServer, { db }: RouteDeps) {
       },
     },
     async (request, reply) =>
-      (await changeStatus(db, request.params, request.body.status)) ??
+      (await changeStatus(store, request.params, request.body.status)) ??
       sendProblem(reply, accountNotFound(request.params)),
   );
 }
 
-export function registerTransferRoutes(app: HttpServer, { db, faults, logger }: RouteDeps) {
+export function registerTransferRoutes(app: HttpServer, { store, faults, logger }: RouteDeps) {
   const carryOut = async (cmd: TransferCommand) =>
-    unwrap(await transfer(db, cmd, { refuse: faults.chance(faults.current().failureRate) }));
+    unwrap(await transfer(store, cmd, { refuse: faults.chance(faults.current().failureRate) }));
 
   app.post(
     "/transfers",
@@ -121,7 +120,7 @@ export function registerTransferRoutes(app: HttpServer, { db, faults, logger }: 
       },
     },
     async (request, reply) =>
-      (await findTransfer(db, request.params.requestId)) ??
+      (await findTransfer(store, request.params.requestId)) ??
       sendProblem(reply, {
         code: "NOT_FOUND",
         detail: `the bank has no transfer ${request.params.requestId}`,

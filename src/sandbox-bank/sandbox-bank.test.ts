@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { createLogger } from "../platform/logging.js";
-import { openTestDb } from "../testing/db.js";
 import { createSandboxBank, type SandboxBank } from "./app.js";
 import { bankClient } from "./test-helpers.js";
 
@@ -10,13 +9,10 @@ let bank: SandboxBank;
 let client: ReturnType<typeof bankClient>;
 
 before(async () => {
-  bank = await createSandboxBank({ logger: createLogger("silent"), db: await openTestDb() });
+  bank = await createSandboxBank({ logger: createLogger("silent") });
   client = bankClient(bank);
 });
-after(async () => {
-  await bank.close();
-  await bank.db.close();
-});
+after(() => bank.close());
 
 describe("accounts", () => {
   test("lists the five banks the sandbox plays", async () => {

@@ -18,7 +18,7 @@ let staff: { id: string; token: string };
 
 before(async () => {
   db = await openTestDb();
-  bank = await createSandboxBank({ db, logger: testLogger });
+  bank = await createSandboxBank({ logger: testLogger });
   const url = await bank.app.listen({ port: 0, host: "127.0.0.1" });
   teller = bankClient(bank);
   kit = await openKit(db, url, { mount: true });

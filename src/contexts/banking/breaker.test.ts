@@ -17,9 +17,9 @@ let corporate: AccountRef;
 let member: AccountRef;
 
 before(async () => {
-  // One database for both (the bank in its own schema): one engine start per file.
+  // The bank keeps its accounts in memory; the test database is mypay's alone.
   db = await openTestDb();
-  bank = await createSandboxBank({ db, logger: testLogger });
+  bank = await createSandboxBank({ logger: testLogger });
   const url = await bank.app.listen({ port: 0, host: "127.0.0.1" });
   teller = bankClient(bank);
   // Mounted: the background resolver runs, as in the app.
