@@ -1,4 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { IdParams } from "../../platform/http/params.js";
+import { withDefault } from "../../platform/http/validation.js";
 import type { BankContract } from "./domain.js";
 import type { Firmbanking } from "./firmbanking-store.js";
 import type { BankAccountLink } from "./store.js";
@@ -20,7 +22,7 @@ export const Bank = Type.Object(
   },
   { title: "Bank" },
 );
-export const BankList = Type.Object({ items: Type.Array(Bank) });
+export const BankList = Type.Object({ items: Type.Array(Bank) }, { title: "BankList" });
 
 export const BankParams = Type.Object({ bankCode: BankCode });
 export const ChangeBankBody = Type.Object(
@@ -50,21 +52,21 @@ export const BankAccount = Type.Object(
   },
   { title: "BankAccount" },
 );
-export const BankAccountParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export const BankAccountParams = IdParams("bankAccount");
 
 const cursor = (prefix: string) =>
   Type.Optional(
     Type.String({ pattern: `^${prefix}_[0-9a-f]{32}$`, description: "nextCursor of the previous page" }),
   );
-const limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
+const limit = withDefault(Type.Integer({ minimum: 1, maximum: 100, default: 20 }));
 export const BankAccountQuery = Type.Object(
   { limit, cursor: cursor("bac") },
   { additionalProperties: false },
 );
-export const BankAccountList = Type.Object({
-  items: Type.Array(BankAccount),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-});
+export const BankAccountList = Type.Object(
+  { items: Type.Array(BankAccount), nextCursor: Type.Union([Type.String(), Type.Null()]) },
+  { title: "BankAccountList" },
+);
 
 const Ref = Type.Object({ bankCode: Type.String(), accountNumber: Type.String() });
 export const FirmbankingItem = Type.Object(
@@ -90,10 +92,10 @@ export const FirmbankingQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export const FirmbankingList = Type.Object({
-  items: Type.Array(FirmbankingItem),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-});
+export const FirmbankingList = Type.Object(
+  { items: Type.Array(FirmbankingItem), nextCursor: Type.Union([Type.String(), Type.Null()]) },
+  { title: "FirmbankingList" },
+);
 
 export const bankView = (c: BankContract) => ({
   bankCode: c.bankCode,

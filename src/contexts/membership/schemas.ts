@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { roles } from "../../platform/auth/tokens.js";
+import { IdParams } from "../../platform/http/params.js";
 import {
   emailMaxLength,
   memberStatuses,
@@ -73,7 +74,7 @@ export const MembershipChanges = Type.Object(
   },
 );
 
-export const MembershipParams = Type.Object({ id: Type.String({ description: "mem_…" }) });
+export const MembershipParams = IdParams("membership");
 
 export const Credentials = Type.Object(
   {

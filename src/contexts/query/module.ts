@@ -4,6 +4,7 @@ import type { ContextModule } from "../../platform/context.js";
 import type { Db } from "../../platform/db/db.js";
 import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
+import { withDefault } from "../../platform/http/validation.js";
 import { handleOnce } from "../../platform/inbox.js";
 import {
   type MemberModified,
@@ -32,12 +33,15 @@ export async function moneyByRegion(db: Db) {
   };
 }
 
-const Stats = Type.Object({
-  total: Type.Object({ members: Type.Integer(), balance: Type.Integer() }),
-  groups: Type.Array(
-    Type.Object({ region: Type.String(), members: Type.Integer(), balance: Type.Integer() }),
-  ),
-});
+const Stats = Type.Object(
+  {
+    total: Type.Object({ members: Type.Integer(), balance: Type.Integer() }),
+    groups: Type.Array(
+      Type.Object({ region: Type.String(), members: Type.Integer(), balance: Type.Integer() }),
+    ),
+  },
+  { title: "MoneyByRegion" },
+);
 
 function registerStatsRoute(app: HttpServer, db: Db) {
   app.get(
@@ -48,7 +52,7 @@ function registerStatsRoute(app: HttpServer, db: Db) {
         tags: ["administration"],
         summary: "Members and money by region (a read model fed by events; normally within a second)",
         querystring: Type.Object(
-          { groupBy: Type.Literal("region", { default: "region" }) },
+          { groupBy: withDefault(Type.Literal("region", { default: "region" })) },
           { additionalProperties: false },
         ),
         response: responses({ 200: Stats }, []),

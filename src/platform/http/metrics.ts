@@ -1,10 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { registerEventLoopMetrics } from "../event-loop-lag.js";
 
 /** Prometheus metrics: request counts and latencies per route, plus process metrics. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerEventLoopMetrics(registry);
   const requests = new Counter({
     name: "http_requests_total",
     help: "HTTP requests by method, route and status",

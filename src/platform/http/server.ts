@@ -6,7 +6,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyError } from "fastify";
 import type { Logger } from "pino";
 import { type Failure, ProblemError } from "../../kernel/errors.js";
 import { instrument, type Metrics } from "./metrics.js";
+import { documentBodyProblems, hoistNamedSchemas } from "./openapi.js";
 import { ProblemSchema, sendProblem } from "./problem.js";
+import { clientErrorHandler, routerRefusals } from "./refusals.js";
 import { describeValidation, validatorCompiler } from "./validation.js";
 
 export const bodyLimitBytes = 64 * 1024;
@@ -24,10 +26,15 @@ export interface HttpServerOptions {
 
 const requestIdPattern = /^[\x21-\x7e]{1,128}$/;
 
-/** A Fastify app with our conventions: TypeBox, strict bodies, problem+json, request ids, metrics. */
+/**
+ * A Fastify app with our conventions: TypeBox, strict bodies, problem+json, request ids, metrics.
+ * Every answer it gives, the router's and Node's refusals included, is a problem from the catalogue
+ * with X-Request-Id.
+ */
 export async function createHttpServer(options: HttpServerOptions) {
+  const logger = options.logger as FastifyBaseLogger;
   const app = Fastify({
-    loggerInstance: options.logger as FastifyBaseLogger,
+    loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -36,7 +43,10 @@ export async function createHttpServer(options: HttpServerOptions) {
     },
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
-    return503OnClosing: true,
+    frameworkErrors: routerRefusals(options.metrics),
+    clientErrorHandler: clientErrorHandler(logger),
+    // Fastify's own 503 while closing is not a problem document: the onRequest hook below answers.
+    return503OnClosing: false,
     forceCloseConnections: options.forceCloseConnections ?? "idle",
     // We log one line per request ourselves (onResponse), with the request id under "requestId".
     logController: new Fastify.LogController({ requestIdLogLabel: "requestId", disableRequestLogging: true }),
@@ -44,14 +54,19 @@ export async function createHttpServer(options: HttpServerOptions) {
 
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
-  app.addHook("onRequest", async (request, reply) => {
-    reply.header("x-request-id", request.id);
-  });
+  // Bodies are JSON only: anything else, text/plain included, is 415 rather than a string to validate.
+  app.removeContentTypeParser("text/plain");
+  app.addHook("onRoute", documentBodyProblems);
   // Connections idle when close began are cut at once; a request still in flight finishes and its
   // connection then closes too (else the server would wait for the client's keep-alive to lapse).
   let closing = false;
   app.addHook("preClose", async () => {
     closing = true;
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+    // A request that arrives on a kept-alive connection while the server closes.
+    if (closing) return sendProblem(reply, { code: "NOT_READY", detail: "shutting down" });
   });
   app.addHook("onSend", async (_request, reply) => {
     if (closing) reply.header("connection", "close");
@@ -89,6 +104,7 @@ export async function createHttpServer(options: HttpServerOptions) {
         },
       },
       refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+      transformObject: hoistNamedSchemas,
     });
     await app.register(swaggerUi, { routePrefix: "/docs" });
   }
@@ -100,6 +116,11 @@ export type HttpServer = Awaited<ReturnType<typeof createHttpServer>>;
 
 function toFailure(error: FastifyError): Failure {
   if (error instanceof ProblemError) return error.failure;
+  // A path id that is not of the route's kind names nothing: the same 404 as an id that does not
+  // exist (API.md), and it never reaches the database.
+  if (error.validation && error.validationContext === "params") {
+    return { code: "NOT_FOUND", detail: "no such resource" };
+  }
   if (error.validation) {
     return {
       code: "VALIDATION_FAILED",

@@ -1,3 +1,4 @@
+import { type TSchema, Type } from "@sinclair/typebox";
 import { Ajv, type ErrorObject } from "ajv";
 import addFormats from "ajv-formats";
 import type { FastifySchemaCompiler } from "fastify";
@@ -24,6 +25,16 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   const ajv = httpPart === "body" ? bodyAjv : textAjv;
   return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
 };
+
+/**
+ * A query parameter with a default: optional for the client, as the OpenAPI document says, yet always
+ * there for the handler (its static type is not optional), because ajv fills in the default
+ * (useDefaults) before the handler runs.
+ */
+export function withDefault<T extends TSchema>(schema: T): T {
+  if (schema.default === undefined) throw new Error("withDefault: the schema has no default");
+  return Type.Optional(schema) as unknown as T;
+}
 
 export function addSharedSchema(schema: { $id: string }) {
   for (const ajv of [bodyAjv, textAjv]) if (!ajv.getSchema(schema.$id)) ajv.addSchema(schema);
