@@ -72,11 +72,18 @@ export const transfer = (
   );
 
 /** Member money into transit, as a withdraw does before the bank pays out. */
-export const withdrawStart = (q: Queryable, member: string, amount: number) =>
-  move(q, "WITHDRAW", [
-    krw(accounts.memberMoney(member), "D", amount),
-    krw(accounts.moneyInTransit, "C", amount),
-  ]);
+export const withdrawStart = (q: Queryable, member: string, amount: number, options?: PostOptions) =>
+  move(
+    q,
+    "WITHDRAW",
+    [krw(accounts.memberMoney(member), "D", amount), krw(accounts.moneyInTransit, "C", amount)],
+    options,
+  );
+
+/** The reservation of `amount` won on a member's money, for PostOptions' reserve and release. */
+export const reservation = (member: string, amount: number) => [
+  { account: accounts.memberMoney(member), amount },
+];
 
 /** Transactions whose debits and credits differ in some currency: must be none, ever. */
 export async function unbalancedTransactions(q: Queryable): Promise<string[]> {

@@ -8,6 +8,7 @@ import {
   memberMoney,
   type Posting,
   post,
+  postBatch,
   releaseIncoming,
   reserveIncoming,
 } from "./ledger.js";
@@ -17,6 +18,7 @@ import {
   newMember,
   openLedgerDb,
   recharge,
+  reservation,
   transfer,
   unbalancedTransactions,
 } from "./ledger-fixtures.js";
@@ -37,6 +39,12 @@ const balance = async (member: string) => (await memberMoney(db, member))?.balan
 const entryCount = async () =>
   (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM money.ledger_entries"))[0]?.n;
 const money = accounts.memberMoney;
+const reservedIn = async (member: string) =>
+  (
+    await db.query<{ reserved_in: number }>("SELECT reserved_in FROM money.accounts WHERE id = $1", [
+      money(member),
+    ])
+  )[0]?.reserved_in;
 const fund = async (amount: number) => {
   const member = await newMember(db);
   assert.equal((await recharge(db, member, amount)).ok, true);
@@ -114,6 +122,7 @@ describe("posting", () => {
       return { refused, then };
     });
     assert.equal(!outcome.refused.ok && outcome.refused.error.code, "INSUFFICIENT_BALANCE");
+    assert.equal(!outcome.refused.ok && outcome.refused.error.detail, "the money balance is not enough");
     assert.equal(outcome.then.ok, true);
     assert.deepEqual([await balance(a), await balance(b)], [6_000, 4_000]);
   });
@@ -161,6 +170,7 @@ describe("the balance cap", () => {
     const a = await fund(1_990_000);
     const refused = await recharge(db, a, 20_000, { cap: CAP });
     assert.equal(!refused.ok && refused.error.code, "BALANCE_LIMIT_EXCEEDED");
+    assert.equal(!refused.ok && refused.error.detail, "the balance would pass the cap of 2,000,000 won");
     assert.equal(await balance(a), 1_990_000);
     assert.equal((await recharge(db, a, 10_000, { cap: CAP })).ok, true);
     assert.equal((await recharge(db, a, 5_000)).ok, true, "a refund posts without a cap");
@@ -181,13 +191,16 @@ describe("the balance cap", () => {
     assert.equal(!overReserved.ok && overReserved.error.code, "BALANCE_LIMIT_EXCEEDED");
     const overPosted = await recharge(db, a, 400_001, { cap: CAP });
     assert.equal(!overPosted.ok && overPosted.error.code, "BALANCE_LIMIT_EXCEEDED");
-    // the recharge in flight lands: release its promise and credit it, in one transaction
-    await db.tx(async (tx) => {
-      await releaseIncoming(tx, a, 600_000);
-      assert.equal((await recharge(tx, a, 600_000, { cap: CAP })).ok, true);
-    });
+    // the recharge in flight lands: its promise is released by the posting that credits it
+    assert.equal((await recharge(db, a, 600_000, { release: reservation(a, 600_000) })).ok, true);
     assert.equal(await balance(a), 1_600_000);
+    assert.equal(await reservedIn(a), 0);
     await assert.rejects(() => releaseIncoming(db, a, 1), /less than 1 won reserved/);
+    await assert.rejects(
+      () => db.tx((tx) => recharge(tx, a, 1, { release: reservation(a, 1) })),
+      /LEDGER_RESERVATION/,
+    );
+    assert.equal(await balance(a), 1_600_000);
     const noWallet = await reserveIncoming(db, "mem_nobody", 1, CAP);
     assert.equal(!noWallet.ok && noWallet.error.code, "NOT_FOUND");
   });
@@ -203,6 +216,53 @@ describe("idempotency and concurrency", () => {
     assert.equal(again.value.replayed, true);
     assert.deepEqual(again.value.entries, first.value.entries);
     assert.deepEqual([await balance(a), await balance(b)], [7_000, 3_000]);
+  });
+
+  test("item 6: the same ledger transaction id with other postings is refused, not replayed", async () => {
+    const [a, b, c] = [await fund(10_000), await newMember(db), await newMember(db)];
+    const id = newId("ledgerTransaction");
+    assert.ok((await transfer(db, a, b, 1_000, {}, id)).ok);
+    const reordered = await post(db, {
+      id,
+      kind: "REMITTANCE",
+      reference: "test_remittance",
+      postings: [krw(money(b), "C", 1_000), krw(money(a), "D", 1_000)],
+    });
+    assert.equal(reordered.ok && reordered.value.replayed, true, "the same postings in another order replay");
+    for (const clash of [await transfer(db, a, b, 2_000, {}, id), await transfer(db, a, c, 1_000, {}, id)]) {
+      assert.equal(!clash.ok && clash.error.code, "CONFLICT");
+      assert.equal(
+        !clash.ok && clash.error.detail,
+        "this transaction id was already used for a different movement of money",
+      );
+    }
+    const batchClash = await postBatch(db, [
+      {
+        id,
+        kind: "REMITTANCE",
+        reference: "test_remittance",
+        postings: [krw(money(a), "D", 1_500), krw(money(b), "C", 1_500)],
+      },
+    ]);
+    assert.equal(!batchClash.ok && batchClash.error.code, "CONFLICT");
+    const twin = newId("ledgerTransaction");
+    const inBatch = await postBatch(db, [
+      {
+        id: twin,
+        kind: "REMITTANCE",
+        reference: "r",
+        postings: [krw(money(a), "D", 1), krw(money(b), "C", 1)],
+      },
+      {
+        id: twin,
+        kind: "REMITTANCE",
+        reference: "r",
+        postings: [krw(money(a), "D", 9), krw(money(b), "C", 9)],
+      },
+    ]);
+    assert.equal(!inBatch.ok && inBatch.error.code, "CONFLICT");
+    assert.ok(!inBatch.ok && inBatch.error.detail.startsWith(twin));
+    assert.deepEqual([await balance(a), await balance(b), await balance(c)], [9_000, 1_000, 0]);
   });
 
   test("the same id reused for another transaction is CONFLICT", async () => {
@@ -236,4 +296,55 @@ describe("idempotency and concurrency", () => {
     assert.equal(twins.filter((r) => r.ok && !r.value.replayed).length, 1);
     assert.deepEqual([await balance(a), await balance(b)], [4_000, 6_000]);
   });
+});
+
+test("item 5: concurrent fee-bearing postings and recharge credits do not deadlock", async () => {
+  // Each member has recharges in flight; their credits (which charge a fee and release the
+  // reservation) race fee postings on the same members. fee_revenue and corporate_cash sort before
+  // member_money, so a reservation locked outside the posting's id order would deadlock here.
+  const members = await Promise.all(Array.from({ length: 4 }, () => fund(100_000)));
+  const perMember = 5;
+  for (const m of members)
+    for (let i = 0; i < perMember; i++) assert.ok((await reserveIncoming(db, m, 10_000, CAP)).ok);
+  const feeBefore = (await accountBalance(db, accounts.feeRevenue))!;
+  const fee = (m: string) =>
+    db.tx((tx) =>
+      post(tx, {
+        id: newId("ledgerTransaction"),
+        kind: "FEE",
+        reference: "rem_test",
+        postings: [krw(money(m), "D", 1_000), krw(accounts.feeRevenue, "C", 1_000)],
+      }),
+    );
+  const credit = (m: string) =>
+    db.tx((tx) =>
+      post(
+        tx,
+        {
+          id: newId("ledgerTransaction"),
+          kind: "RECHARGE",
+          reference: "rch_test",
+          postings: [
+            krw(accounts.corporateCash, "D", 10_000),
+            krw(money(m), "C", 9_500),
+            krw(accounts.feeRevenue, "C", 500),
+          ],
+        },
+        { release: reservation(m, 10_000) },
+      ),
+    );
+  const work = members.flatMap((m) => Array.from({ length: perMember }, () => [fee(m), credit(m)]).flat());
+  const results = await Promise.all(work);
+  assert.ok(
+    results.every((r) => r.ok),
+    JSON.stringify(results.filter((r) => !r.ok)),
+  );
+  for (const m of members) {
+    assert.equal(await balance(m), 100_000 + perMember * (9_500 - 1_000));
+    assert.equal(await reservedIn(m), 0);
+  }
+  assert.equal(
+    (await accountBalance(db, accounts.feeRevenue))! - feeBefore,
+    members.length * perMember * 1_500,
+  );
 });

@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
 import { type ErrorCode, fail, ok, type Result } from "../../kernel/errors.js";
-import { newId } from "../../kernel/ids.js";
 import type { Queryable } from "../../platform/db/db.js";
 import {
   accountRow,
@@ -50,19 +49,57 @@ export interface Posted {
   readonly replayed: boolean;
 }
 
+/** Won promised to (or, released, taken back from) a member money account by a move in flight. */
+export interface Reservation {
+  readonly account: string;
+  /** A positive safe integer. */
+  readonly amount: number;
+}
+
 export interface PostOptions {
   /** The most a member money account may hold (balance + reserved_in); omit for no cap (refunds). */
   readonly cap?: number;
+  /**
+   * Reserved in the same locked update as the postings, so that every lock is taken in id order:
+   * e.g. a withdrawal's hold keeps room for its possible refund. Counted against `cap` when one is given.
+   */
+  readonly reserve?: readonly Reservation[];
+  /** Promises taken back in the same update (the move landed or failed); more than is reserved is a bug. */
+  readonly release?: readonly Reservation[];
 }
 
-/** The SQL's expected refusals (P0001 'CODE:detail') as the kernel's error codes. */
-const refusals: Record<string, { code: ErrorCode; text: string }> = {
-  INSUFFICIENT_BALANCE: { code: "INSUFFICIENT_BALANCE", text: "the money balance is not enough" },
-  INSUFFICIENT_POINTS: { code: "INSUFFICIENT_POINTS", text: "the points are not enough" },
-  BALANCE_LIMIT_EXCEEDED: { code: "BALANCE_LIMIT_EXCEEDED", text: "the balance would pass the cap" },
-  ACCOUNT_NOT_FOUND: { code: "NOT_FOUND", text: "no such ledger account" },
-  ACCOUNT_CLOSED: { code: "CONFLICT", text: "the ledger account is closed" },
-  LEDGER_ID_REUSED: { code: "CONFLICT", text: "the ledger transaction id was used for another transaction" },
+const won = (amount: number) => amount.toLocaleString("en");
+
+/** A ledger account as the API speaks of it: a member's wallet, or just an account. */
+const isWallet = (account: string) => /^member_(money|points):/.test(account);
+
+/**
+ * The SQL's expected refusals (P0001 'CODE:<account id>') as the kernel's error codes, in the API's
+ * words: a detail goes to members, so it never names a ledger account, a table or the SQL (the
+ * caller knows which accounts it posted to).
+ */
+const refusals: Record<string, { code: ErrorCode; text: (account: string, cap?: number) => string }> = {
+  INSUFFICIENT_BALANCE: { code: "INSUFFICIENT_BALANCE", text: () => "the money balance is not enough" },
+  INSUFFICIENT_POINTS: { code: "INSUFFICIENT_POINTS", text: () => "the points are not enough" },
+  BALANCE_LIMIT_EXCEEDED: {
+    code: "BALANCE_LIMIT_EXCEEDED",
+    text: (_, cap) =>
+      cap === undefined
+        ? "the balance would pass the cap"
+        : `the balance would pass the cap of ${won(cap)} won`,
+  },
+  ACCOUNT_NOT_FOUND: {
+    code: "NOT_FOUND",
+    text: (account) => (isWallet(account) ? "the member has no wallet" : "no such account"),
+  },
+  ACCOUNT_CLOSED: {
+    code: "CONFLICT",
+    text: (account) => (isWallet(account) ? "the wallet is closed" : "the account is closed"),
+  },
+  LEDGER_ID_REUSED: {
+    code: "CONFLICT",
+    text: () => "this transaction id was already used for a different movement of money",
+  },
 };
 
 interface Refusal {
@@ -70,10 +107,21 @@ interface Refusal {
   readonly detail: string;
 }
 
-function refused<T>(r: Refusal): Result<T> {
+function refused<T>(r: Refusal, cap: number | undefined, prefix = ""): Result<T> {
   const known = refusals[r.failure];
   if (!known) throw new Error(`ledger: unexpected refusal ${r.failure}:${r.detail}`);
-  return fail(known.code, `${known.text} (${r.detail})`);
+  return fail(known.code, prefix + known.text(r.detail, cap));
+}
+
+/** The reservation changes of a posting, signed as the SQL takes them: + reserves, − releases. */
+function reservationDeltas(options: PostOptions) {
+  const signed = (list: readonly Reservation[] | undefined, sign: 1 | -1) =>
+    (list ?? []).map((r) => {
+      checkAmount(r.amount);
+      return { account: r.account, amount: sign * r.amount };
+    });
+  const deltas = [...signed(options.reserve, 1), ...signed(options.release, -1)];
+  return deltas.length > 0 ? deltas : null;
 }
 
 /**
@@ -87,24 +135,27 @@ export async function post(
   options: PostOptions = {},
 ): Promise<Result<Posted>> {
   const [row] = await tx.query<{ r: Posted | Refusal }>(
-    "SELECT money.try_post_ledger($1, $2, $3, $4::jsonb, $5::bigint) AS r",
-    [txn.id, txn.kind, txn.reference, txn.postings, options.cap ?? null],
+    "SELECT money.try_post_ledger($1, $2, $3, $4::jsonb, $5::bigint, $6::jsonb) AS r",
+    [txn.id, txn.kind, txn.reference, txn.postings, options.cap ?? null, reservationDeltas(options)],
   );
   const r = row!.r;
-  return "failure" in r ? refused(r) : ok(r);
+  return "failure" in r ? refused(r, options.cap) : ok(r);
 }
 
-/** Many transactions in one call, all or nothing (imports, settlement runs, benchmarks). */
+/**
+ * Many transactions in one call, all or nothing (imports, settlement runs, benchmarks). A refusal's
+ * detail starts with the id of the transaction refused. Reservations are single postings' business.
+ */
 export async function postBatch(
   tx: Queryable,
   txns: readonly LedgerTransaction[],
-  options: PostOptions = {},
+  options: Pick<PostOptions, "cap"> = {},
 ): Promise<Result<{ posted: number; replayed: number }>> {
   const [row] = await tx.query<{
     r: { posted: number; replayed: number } | (Refusal & { transactionId: string });
   }>("SELECT money.post_ledger_batch($1::jsonb, $2::bigint) AS r", [txns, options.cap ?? null]);
   const r = row!.r;
-  return "failure" in r ? refused({ failure: r.failure, detail: `${r.transactionId}: ${r.detail}` }) : ok(r);
+  return "failure" in r ? refused(r, options.cap, `${r.transactionId}: `) : ok(r);
 }
 
 async function openAccounts(tx: Queryable, rows: readonly ReturnType<typeof accountRow>[]): Promise<void> {
@@ -144,7 +195,8 @@ function checkAmount(amount: number): void {
 
 /**
  * Promises `amount` won to a member's money (a recharge in flight) if balance + reserved + amount
- * stays within the cap; else BALANCE_LIMIT_EXCEEDED. One conditional update.
+ * stays within the cap; else BALANCE_LIMIT_EXCEEDED. One conditional update: use it only where it is
+ * the transaction's one account lock; alongside a posting, pass `reserve` to post() instead.
  */
 export async function reserveIncoming(
   tx: Queryable,
@@ -162,10 +214,13 @@ export async function reserveIncoming(
   if (row?.reserved_in != null) return ok({ reservedIn: row.reserved_in });
   if (row?.status == null) return fail("NOT_FOUND", "the member has no wallet");
   if (row.status !== "OPEN") return fail("CONFLICT", "the wallet is closed");
-  return fail("BALANCE_LIMIT_EXCEEDED", `the balance would pass the cap of ${cap} won`);
+  return fail("BALANCE_LIMIT_EXCEEDED", `the balance would pass the cap of ${won(cap)} won`);
 }
 
-/** Takes back a promise made by reserveIncoming (the recharge finished or failed). */
+/**
+ * Takes back a promise made by reserveIncoming (the recharge failed), where it is the transaction's
+ * one account lock; alongside a posting, pass `release` to post() instead.
+ */
 export async function releaseIncoming(tx: Queryable, membershipId: string, amount: number): Promise<void> {
   checkAmount(amount);
   const rows = await tx.query(
@@ -173,49 +228,4 @@ export async function releaseIncoming(tx: Queryable, membershipId: string, amoun
     [accounts.memberMoney(membershipId), amount],
   );
   if (rows.length === 0) throw new Error(`ledger: ${membershipId} has less than ${amount} won reserved`);
-}
-
-/**
- * Closes a withdrawing member's wallet: only with money balance 0 and no recharge in flight (else
- * CONFLICT); the points expire. A wallet already closed is ok, with nothing more to expire.
- */
-export async function closeWallet(
-  tx: Queryable,
-  membershipId: string,
-): Promise<Result<{ expiredPoints: number }>> {
-  const [row] = await tx.query<{ closed: boolean; status: string | null }>(
-    `WITH c AS (UPDATE money.accounts SET status = 'CLOSED', updated_at = now()
-                 WHERE id = $1 AND status = 'OPEN' AND balance = 0 AND reserved_in = 0 RETURNING id)
-     SELECT EXISTS (SELECT 1 FROM c) AS closed, (SELECT status FROM money.accounts WHERE id = $1) AS status`,
-    [accounts.memberMoney(membershipId)],
-  );
-  if (row?.closed) return ok({ expiredPoints: await expirePoints(tx, membershipId) });
-  if (row?.status == null) return fail("NOT_FOUND", "the member has no wallet");
-  if (row.status === "CLOSED") return ok({ expiredPoints: 0 });
-  return fail("CONFLICT", "the money balance must be 0, with no recharge in flight");
-}
-
-async function expirePoints(tx: Queryable, membershipId: string): Promise<number> {
-  const account = accounts.memberPoints(membershipId);
-  // Locked before it is read, so that no payment spends points between the read and the posting.
-  const [row] = await tx.query<{ balance: number }>(
-    "SELECT balance FROM money.accounts WHERE id = $1 FOR NO KEY UPDATE",
-    [account],
-  );
-  const points = row?.balance ?? 0;
-  if (points > 0) {
-    const expired = await post(tx, {
-      id: newId("ledgerTransaction"),
-      kind: "POINTS_EXPIRE",
-      reference: membershipId,
-      postings: [
-        { account, side: "D", amount: points, currency: "PNT" },
-        { account: accounts.pointsIssued, side: "C", amount: points, currency: "PNT" },
-      ],
-    });
-    if (!expired.ok)
-      throw new Error(`ledger: the points of ${membershipId} did not expire: ${expired.error.detail}`);
-  }
-  await tx.query("UPDATE money.accounts SET status = 'CLOSED', updated_at = now() WHERE id = $1", [account]);
-  return points;
 }

@@ -14,12 +14,15 @@ const moves = {
     idField: "rechargeId",
     saga: "recharge",
     event: moneyEvents.RechargeCompleted,
+    /** Its ledger transactions (`<id>:<step>`) that move the member's money. */
+    ledgerSteps: ["credit"],
   },
   withdrawal: {
     table: "money.withdrawals",
     idField: "withdrawalId",
     saga: "withdraw",
     event: moneyEvents.WithdrawalCompleted,
+    ledgerSteps: ["hold", "refund"],
   },
 } as const;
 export type MoveKind = keyof typeof moves;
@@ -34,15 +37,17 @@ export interface FinishedMove {
   readonly auto?: boolean;
 }
 
-/** The move as the API shows it, with the member's balance now: `{rechargeId|withdrawalId, amount, status, balance}`. */
+/**
+ * The move as the API shows it, in the POST's answer and its GET alike: `{rechargeId|withdrawalId,
+ * amount, status, balance}`, balance being the member's right after the move (null while PENDING).
+ */
 export async function moveBody(q: Queryable, kind: MoveKind, id: string) {
-  const [row] = await q.query<{ amount: number; status: MoveStatus; balance: number | null }>(
-    `SELECT m.amount, m.status, a.balance FROM ${moves[kind].table} m
-     LEFT JOIN money.accounts a ON a.id = 'member_money:' || m.membership_id WHERE m.id = $1`,
+  const [row] = await q.query<{ amount: number; status: MoveStatus; balance_after: number | null }>(
+    `SELECT amount, status, balance_after FROM ${moves[kind].table} WHERE id = $1`,
     [id],
   );
   if (!row) throw new Error(`no ${kind} ${id}`);
-  return { [moves[kind].idField]: id, amount: row.amount, status: row.status, balance: row.balance ?? 0 };
+  return { [moves[kind].idField]: id, amount: row.amount, status: row.status, balance: row.balance_after };
 }
 
 /**
@@ -56,11 +61,13 @@ export async function finishMove(
   status: "SUCCEEDED" | "FAILED",
   reason: string | null,
 ) {
-  const { table, idField, event } = moves[kind];
+  const { table, idField, event, ledgerSteps } = moves[kind];
+  // The balance right after the move, kept: what the member sees later must not drift with new moves.
   await tx.query(
-    `UPDATE ${table} SET status = $2, failure_reason = $3, firmbanking_id = $4, completed_at = now()
+    `UPDATE ${table} SET status = $2, failure_reason = $3, firmbanking_id = $4, completed_at = now(),
+       balance_after = money.move_balance_after(membership_id, $5::text[], NULL)
      WHERE id = $1 AND status = 'PENDING'`,
-    [move.id, status, reason, move.firmbankingId ?? null],
+    [move.id, status, reason, move.firmbankingId ?? null, ledgerSteps.map((s) => `${move.id}:${s}`)],
   );
   const data = {
     [idField]: move.id,
@@ -123,11 +130,6 @@ export async function bankEnds(deps: MoneyDeps, cmd: MoveCommand): Promise<Resul
     member: { bankCode, accountNumber },
     corporate: await deps.banking.corporateAccount(),
   });
-}
-
-/** A ledger refusal on a member's wallet, said as the member would understand it. */
-export function orClosedWallet<T>(result: Result<T>): Result<T> {
-  return !result.ok && result.error.code === "CONFLICT" ? fail("CONFLICT", "the wallet is closed") : result;
 }
 
 /**

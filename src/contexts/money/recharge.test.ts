@@ -164,6 +164,26 @@ describe("recharge (충전)", () => {
     assert.equal(await bankBalance(world, yoon.account), 100_000 - (await moneyOf(world, yoon)));
   });
 
+  test("item 14: balance is the balance right after the recharge, in the POST's answer and the GET alike (null while PENDING)", async () => {
+    const seo = await newMember(world, { bankBalance: 100_000 });
+    const first = await recharge(seo, 10_000);
+    assert.equal(first.json().balance, 10_000);
+    assert.equal((await recharge(seo, 20_000)).json().balance, 30_000);
+    const later = await call(world, seo.token, "GET", `/v1/money/recharges/${first.json().rechargeId}`);
+    assert.deepEqual(later.json(), first.json());
+
+    await bankCall(world.bank, "PUT", "/faults", { timeoutRate: 1, timeoutHoldMs: 50 });
+    const pending = await recharge(seo, 10_000);
+    await bankCall(world.bank, "PUT", "/faults", {});
+    assert.equal(pending.json().status, "PENDING");
+    assert.equal(pending.json().balance, null);
+    await settled(world);
+    const done = (
+      await call(world, seo.token, "GET", `/v1/money/recharges/${pending.json().rechargeId}`)
+    ).json();
+    assert.equal(done.balance, done.status === "SUCCEEDED" ? 40_000 : 30_000);
+  });
+
   test("another member's recharge is 404, as if it did not exist", async () => {
     const a = await newMember(world);
     const b = await newMember(world);

@@ -8,7 +8,7 @@ import type { AccountRef } from "../banking/api.js";
 import { postOrThrow } from "./announce.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
 import { accounts, openWallet, releaseIncoming, reserveIncoming } from "./ledger.js";
-import { bankEnds, finishMove, type MoveCommand, orClosedWallet, recordMove } from "./moves.js";
+import { bankEnds, finishMove, type MoveCommand, recordMove } from "./moves.js";
 import { transferStep } from "./transfer-step.js";
 
 /** A recharge (충전): won from the member's linked account into the corporate account, then into money. */
@@ -47,17 +47,24 @@ export function rechargeSaga(deps: SagaDeps): SagaDefinition<RechargeData> {
           transferStep(deps, ctx, data, {
             purpose: "RECHARGE",
             reference: data.rechargeId,
-            onSucceeded: (tx, d, c) => credit(tx, d, c, deps.config.balanceCap),
+            onSucceeded: credit,
           }),
       },
     ],
     onCompleted: (tx, data) => finish(tx, data, "SUCCEEDED", null),
     onCompensated: (tx, data, reason) => finish(tx, data, "FAILED", reason),
+    // Staff retry a STUCK one: the bank may know by now, so banking asks it again.
+    onRetry: async (data) => void (await deps.banking.recheck(data.requestId)),
   };
 }
 
-async function credit(tx: Queryable, data: RechargeData, ctx: SagaContext, cap: number) {
-  await releaseIncoming(tx, data.membershipId, data.amount);
+/**
+ * The bank moved the won: they are credited and their reservation taken back, in one posting, with no
+ * cap check. The cap was decided when they were reserved; a cap lowered since must not strand won the
+ * member's bank already paid.
+ */
+async function credit(tx: Queryable, data: RechargeData, ctx: SagaContext) {
+  const member = accounts.memberMoney(data.membershipId);
   await postOrThrow(
     tx,
     {
@@ -66,10 +73,10 @@ async function credit(tx: Queryable, data: RechargeData, ctx: SagaContext, cap: 
       reference: data.rechargeId,
       postings: [
         { account: accounts.corporateCash, side: "D", amount: data.amount, currency: "KRW" },
-        { account: accounts.memberMoney(data.membershipId), side: "C", amount: data.amount, currency: "KRW" },
+        { account: member, side: "C", amount: data.amount, currency: "KRW" },
       ],
     },
-    { cap },
+    { release: [{ account: member, amount: data.amount }] },
     { correlationId: ctx.correlationId, causationId: data.rechargeId },
   );
 }
@@ -106,9 +113,8 @@ export async function startRecharge(deps: MoneyDeps, cmd: RechargeCommand): Prom
   };
   return txResult(deps.db, async (tx) => {
     await openWallet(tx, cmd.membershipId);
-    const reserved = orClosedWallet(
-      await reserveIncoming(tx, cmd.membershipId, cmd.amount, deps.config.balanceCap),
-    );
+    // The cap is decided here, once: the credit of these won will not check it again.
+    const reserved = await reserveIncoming(tx, cmd.membershipId, cmd.amount, deps.config.balanceCap);
     if (!reserved.ok) return reserved;
     await recordMove(
       tx,

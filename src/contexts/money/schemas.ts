@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { withDefault } from "../../platform/http/validation.js";
 import { historyCursorPattern } from "./ledger.js";
 
 /** The money context's HTTP schemas (API.md "Money", "Administration"). */
@@ -20,30 +21,44 @@ export type MoveBody = Static<ReturnType<typeof MoveBody>>;
 
 const status = Type.Union([Type.Literal("PENDING"), Type.Literal("SUCCEEDED"), Type.Literal("FAILED")]);
 
-export const Recharge = Type.Object({
-  rechargeId: Type.String(),
-  amount: Type.Integer(),
-  status,
-  balance: Type.Integer({ description: "the member's money balance when this answer was made" }),
+/** One meaning wherever a move is shown (its POST's answer and its GET): API.md "Money". */
+const balanceAfter = Type.Union([Type.Integer(), Type.Null()], {
+  description: "the member's money balance right after this move; null while PENDING",
 });
 
-export const Withdrawal = Type.Object({
-  withdrawalId: Type.String(),
-  amount: Type.Integer(),
-  status,
-  balance: Type.Integer(),
-});
+export const Recharge = Type.Object(
+  {
+    rechargeId: Type.String(),
+    amount: Type.Integer(),
+    status,
+    balance: balanceAfter,
+  },
+  { title: "Recharge" },
+);
 
-export const MyMoney = Type.Object({
-  membershipId: Type.String(),
-  balance: Type.Integer(),
-  points: Type.Integer(),
-  updatedAt: Type.String({ format: "date-time" }),
-});
+export const Withdrawal = Type.Object(
+  {
+    withdrawalId: Type.String(),
+    amount: Type.Integer(),
+    status,
+    balance: balanceAfter,
+  },
+  { title: "Withdrawal" },
+);
+
+export const MyMoney = Type.Object(
+  {
+    membershipId: Type.String(),
+    balance: Type.Integer(),
+    points: Type.Integer(),
+    updatedAt: Type.String({ format: "date-time" }),
+  },
+  { title: "MyMoney" },
+);
 
 export const HistoryQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    limit: withDefault(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     cursor: Type.Optional(
       Type.String({ pattern: historyCursorPattern, description: "nextCursor of the previous page" }),
     ),
@@ -51,23 +66,26 @@ export const HistoryQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const History = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      entryId: Type.String(),
-      kind: Type.Union(
-        ["RECHARGE", "WITHDRAW", "REMITTANCE_OUT", "REMITTANCE_IN", "PAYMENT", "PAYMENT_CANCEL", "FEE"].map(
-          (k) => Type.Literal(k),
+export const History = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        entryId: Type.String(),
+        kind: Type.Union(
+          ["RECHARGE", "WITHDRAW", "REMITTANCE_OUT", "REMITTANCE_IN", "PAYMENT", "PAYMENT_CANCEL", "FEE"].map(
+            (k) => Type.Literal(k),
+          ),
         ),
-      ),
-      amount: Type.Integer({ description: "signed: + into the member's money, − out of it" }),
-      balanceAfter: Type.Integer(),
-      reference: Type.String(),
-      createdAt: Type.String({ format: "date-time" }),
-    }),
-  ),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-});
+        amount: Type.Integer({ description: "signed: + into the member's money, − out of it" }),
+        balanceAfter: Type.Integer(),
+        reference: Type.String(),
+        createdAt: Type.String({ format: "date-time" }),
+      }),
+    ),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: "History" },
+);
 
 export const IdParams = (prefix: string) =>
   Type.Object({ id: Type.String({ pattern: `^${prefix}_[0-9a-f]{32}$` }) }, { additionalProperties: false });
@@ -80,24 +98,30 @@ export const IdempotencyHeaders = Type.Object({
   }),
 });
 
-export const TrialBalance = Type.Object({
-  accounts: Type.Array(
-    Type.Object({
-      account: Type.String(),
-      currency: Type.String(),
-      debit: Type.Integer(),
-      credit: Type.Integer(),
-      balance: Type.Integer(),
-    }),
-  ),
-  totalDebit: Type.Integer(),
-  totalCredit: Type.Integer(),
-});
+export const TrialBalance = Type.Object(
+  {
+    accounts: Type.Array(
+      Type.Object({
+        account: Type.String(),
+        currency: Type.String(),
+        debit: Type.Integer(),
+        credit: Type.Integer(),
+        balance: Type.Integer(),
+      }),
+    ),
+    totalDebit: Type.Integer(),
+    totalCredit: Type.Integer(),
+  },
+  { title: "TrialBalance" },
+);
 
-export const Reconciliation = Type.Object({
-  bankBalance: Type.Integer({ description: "the corporate account's balance, as the bank reports it" }),
-  ledgerBalance: Type.Integer({ description: "corporate cash in the ledger" }),
-  difference: Type.Integer({ description: "bankBalance − ledgerBalance" }),
-  ok: Type.Boolean(),
-  inFlight: Type.Integer({ description: "firmbanking requests not yet SUCCEEDED or FAILED" }),
-});
+export const Reconciliation = Type.Object(
+  {
+    bankBalance: Type.Integer({ description: "the corporate account's balance, as the bank reports it" }),
+    ledgerBalance: Type.Integer({ description: "corporate cash in the ledger" }),
+    difference: Type.Integer({ description: "bankBalance − ledgerBalance" }),
+    ok: Type.Boolean(),
+    inFlight: Type.Integer({ description: "firmbanking requests not yet SUCCEEDED or FAILED" }),
+  },
+  { title: "Reconciliation" },
+);

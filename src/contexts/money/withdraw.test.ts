@@ -98,9 +98,11 @@ describe("withdraw (출금)", () => {
     const han = await funded(60_000);
     await bankCall(world.bank, "PUT", "/faults", { timeoutRate: 1, timeoutHoldMs: 50 });
     const res = await move(han, "withdraw", 25_000);
+    // No bank answer can arrive while it drops them all: the won stay in transit, not spendable.
+    assert.equal(await moneyOf(world, han), 35_000);
     await bankCall(world.bank, "PUT", "/faults", {});
     assert.equal(res.json().status, "PENDING");
-    assert.equal(res.json().balance, 35_000, "the won in transit cannot be spent meanwhile");
+    assert.equal(res.json().balance, null, "no balance after a move that has not finished");
     const id = res.json().withdrawalId;
     await waitFor(
       async () =>
@@ -110,6 +112,22 @@ describe("withdraw (출금)", () => {
     const final = (await call(world, han.token, "GET", `/v1/money/withdrawals/${id}`)).json();
     assert.equal(await moneyOf(world, han), final.status === "SUCCEEDED" ? 35_000 : 60_000);
     assert.equal(await bankBalance(world, han.account), final.status === "SUCCEEDED" ? 965_000 : 940_000);
+  });
+
+  test("item 13: refusals speak the API's language: no ledger account, table or SQL in the answer", async () => {
+    const internal =
+      /member_money|member_points|money_in_transit|corporate_cash|fee_revenue|ledger|money\.|accounts|SELECT|ltx_/;
+    const lee = await funded(20_000);
+    const overdraft = await move(lee, "withdraw", 30_000);
+    assert.equal(overdraft.statusCode, 422);
+    assert.equal(overdraft.json().code, "INSUFFICIENT_BALANCE");
+    assert.equal(overdraft.json().detail, "the money balance is not enough");
+    const rich = await funded(1_990_000, 5_000_000);
+    const overCap = await move(rich, "recharge", 20_000);
+    assert.equal(overCap.statusCode, 422);
+    assert.equal(overCap.json().code, "BALANCE_LIMIT_EXCEEDED");
+    assert.equal(overCap.json().detail, "the balance would pass the cap of 2,000,000 won");
+    for (const answer of [overdraft, overCap]) assert.doesNotMatch(answer.body, internal);
   });
 
   test("a member with money cannot leave mypay; with 0 it can", async () => {

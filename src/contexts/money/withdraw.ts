@@ -7,8 +7,8 @@ import type { SagaContext, SagaDefinition } from "../../platform/saga/engine.js"
 import type { AccountRef } from "../banking/api.js";
 import { postAndAnnounce, postOrThrow } from "./announce.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
-import { accounts, openWallet, releaseIncoming, reserveIncoming } from "./ledger.js";
-import { bankEnds, finishMove, type MoveCommand, orClosedWallet, recordMove } from "./moves.js";
+import { accounts, openWallet } from "./ledger.js";
+import { bankEnds, finishMove, type MoveCommand, recordMove } from "./moves.js";
 import { transferStep } from "./transfer-step.js";
 
 /** A withdrawal (출금): money leaves the member's balance into transit first, then the bank pays it out. */
@@ -53,6 +53,8 @@ export function withdrawSaga(deps: SagaDeps): SagaDefinition<WithdrawData> {
     ],
     onCompleted: (tx, data) => finish(tx, data, "SUCCEEDED", null),
     onCompensated: (tx, data, reason) => finish(tx, data, "FAILED", reason),
+    // Staff retry a STUCK one: the bank may know by now, so banking asks it again.
+    onRetry: async (data) => void (await deps.banking.recheck(data.requestId)),
   };
 }
 
@@ -62,7 +64,8 @@ export function withdrawSaga(deps: SagaDeps): SagaDefinition<WithdrawData> {
  */
 function releaseTransit(kind: "PAYOUT" | "WITHDRAW_REFUND", to: (data: WithdrawData) => string) {
   return async (tx: Queryable, data: WithdrawData, ctx: SagaContext) => {
-    await releaseIncoming(tx, data.membershipId, data.amount);
+    // The room kept for the refund is given back in the same posting (one lock order).
+    const room = { account: accounts.memberMoney(data.membershipId), amount: data.amount };
     await postOrThrow(
       tx,
       {
@@ -71,7 +74,7 @@ function releaseTransit(kind: "PAYOUT" | "WITHDRAW_REFUND", to: (data: WithdrawD
         reference: data.withdrawalId,
         postings: [krw(accounts.moneyInTransit, "D", data.amount), krw(to(data), "C", data.amount)],
       },
-      {},
+      { release: [room] },
       { correlationId: ctx.correlationId, causationId: data.withdrawalId },
     );
   };
@@ -101,26 +104,20 @@ export async function startWithdrawal(deps: MoneyDeps, cmd: WithdrawCommand): Pr
   };
   return txResult(deps.db, async (tx) => {
     await openWallet(tx, cmd.membershipId);
-    const held = orClosedWallet(
-      await postAndAnnounce(
-        tx,
-        {
-          id: `${withdrawalId}:hold`,
-          kind: "WITHDRAW",
-          reference: withdrawalId,
-          postings: [
-            krw(accounts.memberMoney(cmd.membershipId), "D", cmd.amount),
-            krw(accounts.moneyInTransit, "C", cmd.amount),
-          ],
-        },
-        {},
-        { correlationId: cmd.correlationId, causationId: withdrawalId },
-      ),
+    const member = accounts.memberMoney(cmd.membershipId);
+    const held = await postAndAnnounce(
+      tx,
+      {
+        id: `${withdrawalId}:hold`,
+        kind: "WITHDRAW",
+        reference: withdrawalId,
+        postings: [krw(member, "D", cmd.amount), krw(accounts.moneyInTransit, "C", cmd.amount)],
+      },
+      // Keeps room under the cap for a refund, should the bank refuse the payout (no cap check).
+      { reserve: [{ account: member, amount: cmd.amount }] },
+      { correlationId: cmd.correlationId, causationId: withdrawalId },
     );
     if (!held.ok) return held;
-    // Keeps room under the cap for a refund, should the bank refuse the payout.
-    const room = await reserveIncoming(tx, cmd.membershipId, cmd.amount, Number.MAX_SAFE_INTEGER);
-    if (!room.ok) return room;
     await recordMove(
       tx,
       deps,
