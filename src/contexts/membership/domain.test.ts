@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { lockedForSeconds, mayWithdraw, roleOf } from "./domain.js";
+import { lockedForSeconds, roleOf } from "./domain.js";
 
 test("the role follows the member type", () => {
   assert.equal(roleOf("personal"), "customer");
@@ -15,9 +15,4 @@ test("an email is locked once 5 failures fall within 15 minutes, until the 5th n
   assert.equal(lockedForSeconds([ago(1), ago(2), ago(3), ago(4), ago(100)], now), 800);
   assert.equal(lockedForSeconds([ago(1), ago(2), ago(3), ago(4), ago(900)], now), undefined);
   assert.equal(lockedForSeconds([ago(1), ago(2), ago(3), ago(4), ago(899.5)], now), 1);
-});
-
-test("only a member with no money left may withdraw", () => {
-  assert.equal(mayWithdraw(0), true);
-  assert.equal(mayWithdraw(1), false);
 });

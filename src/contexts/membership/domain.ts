@@ -58,11 +58,6 @@ export function lockedForSeconds(failures: readonly Date[], now: Date): number |
   return Math.max(1, Math.ceil((pivot.getTime() + windowSeconds * 1000 - now.getTime()) / 1000));
 }
 
-/** A member with money left cannot withdraw: the money must be sent out first. */
-export function mayWithdraw(moneyBalance: number): boolean {
-  return moneyBalance === 0;
-}
-
 /** A member as others see it: HTTP answers and other contexts (no credentials). */
 export interface MemberView {
   readonly membershipId: Id<"membership">;

@@ -6,6 +6,7 @@ export const membershipEventTypes = {
   registered: "MemberRegistered",
   modified: "MemberModified",
   withdrawn: "MemberWithdrawn",
+  accessRevoked: "AccessRevoked",
 } as const;
 
 /** v1. `type` is "staff" only for the staff members created from configuration. */
@@ -31,6 +32,16 @@ export interface MemberModified {
 export interface MemberWithdrawn {
   readonly membershipId: string;
   readonly withdrawnAt: string;
+}
+
+/**
+ * v1. The access tokens of these refresh chains are refused from now on, by every process (a spent
+ * refresh token was used again, or the password changed). A withdrawal says MemberWithdrawn instead.
+ */
+export interface AccessRevoked {
+  readonly membershipId: string;
+  readonly chainIds: readonly string[];
+  readonly revokedAt: string;
 }
 
 export function memberRegistered(m: Member): MemberRegistered {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { principalOf } from "../../platform/auth/guard.js";
-import { admin, member, signIn, startMembershipApp } from "./test-app.js";
+import { admin, member, signIn, startMembershipApp, testWallets } from "./test-app.js";
 
-const balances = new Map<string, number>();
+const wallets = testWallets();
 const t = await startMembershipApp({
-  moneyBalanceOf: async (id) => balances.get(id) ?? 0,
+  money: wallets.api,
   routes: (app) =>
     app.get("/v1/admin/ping", { config: { auth: { roles: ["staff"] } } }, async (request) => ({
       caller: principalOf(request).membershipId,
@@ -123,7 +123,7 @@ test("a new password works, the old does not, and it ends every refresh token", 
 
 test("withdrawal needs a money balance of 0: else 409 CONFLICT and nothing changes", async () => {
   const m = await member(t.app);
-  balances.set(m.membershipId, 10_000);
+  wallets.hold(m.membershipId, 10_000);
   const res = await remove(m.membershipId, m.auth);
   assert.equal(res.statusCode, 409);
   assert.equal(res.json().code, "CONFLICT");

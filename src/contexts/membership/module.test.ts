@@ -4,16 +4,18 @@ import { decodeProtectedHeader } from "jose";
 import pino from "pino";
 import { newId } from "../../kernel/ids.js";
 import { verifyPassword } from "../../platform/auth/passwords.js";
+import { createRevocations } from "../../platform/auth/revocations.js";
 import type { Principal } from "../../platform/auth/tokens.js";
 import { migrate, platformMigrationsDir } from "../../platform/db/migrate.js";
 import { openTestDb } from "../../testing/db.js";
 import { createMembershipApi, ensureAdmin, loadAuthKeys } from "./api.js";
-import { membershipModule } from "./module.js";
+import { createMembershipModule, membershipMigrationsDir } from "./module.js";
 import { findMemberByEmail } from "./store.js";
+import { testWallets } from "./test-app.js";
 
 const db = await openTestDb();
 after(() => db.close());
-await migrate(db, { schema: "membership", dirs: [platformMigrationsDir, membershipModule.migrationsDir] });
+await migrate(db, { schema: "membership", dirs: [platformMigrationsDir, membershipMigrationsDir] });
 
 function capturingLogger() {
   const lines: Array<Record<string, unknown>> = [];
@@ -64,6 +66,13 @@ test("processes loading the auth keys together agree on one key, and each verifi
   const again = await loadAuthKeys(db, { accessTokenTtlSeconds: 60 });
   assert.equal(again.signer.ttlSeconds, 60);
   assert.deepEqual(again.jwks, a.jwks);
+});
+
+test("item 8: a membership module built without money's api does not compile, and throws at construction", () => {
+  const revocations = createRevocations({ accessTokenTtlSeconds: 900 });
+  // @ts-expect-error: money is required, so that no member with money can leave for want of it
+  assert.throws(() => createMembershipModule({ revocations }), /money's api/);
+  assert.equal(createMembershipModule({ money: testWallets().api, revocations }).name, "membership");
 });
 
 test("other contexts read a member through the api, without credentials", async () => {

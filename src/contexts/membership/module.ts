@@ -1,28 +1,40 @@
 import { fileURLToPath } from "node:url";
-import type { Id } from "../../kernel/ids.js";
+import type { Revocations } from "../../platform/auth/revocations.js";
 import type { ContextModule } from "../../platform/context.js";
+import type { MoneyApi } from "../money/api.js";
 import { loadAuthKeys } from "./auth-keys.js";
+import { followRevocations } from "./revocation-feed.js";
 import { registerMembershipRoutes } from "./routes.js";
 import type { MembershipDeps } from "./service.js";
 
 export { type AuthKeys, loadAuthKeys } from "./auth-keys.js";
 export { ensureAdmin } from "./ensure-admin.js";
 
+/** Membership's numbered .sql files (also for tests that migrate without mounting it). */
+export const membershipMigrationsDir = fileURLToPath(new URL("./migrations", import.meta.url));
+
 export interface MembershipOptions {
-  /** The money context's balance of a member (withdrawal needs 0); until it is wired, always 0. */
-  readonly moneyBalanceOf?: (membershipId: Id<"membership">) => Promise<number>;
+  /** Money closes a leaving member's wallet (only when empty) before the withdrawal commits. */
+  readonly money: MoneyApi;
+  /** The view the auth guard checks (registerAuth): membership keeps it current. */
+  readonly revocations: Revocations;
 }
 
 /**
  * The membership context. Before mount(): migrations, ensureAdmin(), and registerAuth() on the app
- * with the verifier of loadAuthKeys(). mount() loads the signing key and registers the routes.
+ * with the verifier of loadAuthKeys() and the same `revocations`. mount() starts following
+ * revocations, loads the signing key and registers the routes.
  */
-export function createMembershipModule(options: MembershipOptions = {}): ContextModule {
+export function createMembershipModule(options: MembershipOptions): ContextModule {
+  if (!options?.money || !options.revocations) {
+    throw new Error("the membership context needs money's api and the revocation view");
+  }
   return {
     name: "membership",
     schema: "membership",
-    migrationsDir: fileURLToPath(new URL("./migrations", import.meta.url)),
+    migrationsDir: membershipMigrationsDir,
     async mount(env) {
+      await followRevocations(env.bus, env.db, options.revocations);
       const keys = await loadAuthKeys(env.db, { ...env.config, clock: env.clock });
       const deps: MembershipDeps = {
         db: env.db,
@@ -30,7 +42,8 @@ export function createMembershipModule(options: MembershipOptions = {}): Context
         signer: keys.signer,
         verifier: keys.verifier,
         refreshTokenTtlSeconds: env.config.refreshTokenTtlSeconds,
-        moneyBalanceOf: options.moneyBalanceOf ?? (async () => 0),
+        revocations: options.revocations,
+        money: options.money,
         kickRelay: env.kickRelay,
       };
       registerMembershipRoutes(env.app, deps, keys.jwks);
@@ -38,5 +51,3 @@ export function createMembershipModule(options: MembershipOptions = {}): Context
     },
   };
 }
-
-export const membershipModule: ContextModule = createMembershipModule();

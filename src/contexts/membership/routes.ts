@@ -46,7 +46,8 @@ const refreshRoute = {
 const validateRoute = {
   schema: {
     tags: auth,
-    summary: "Whether an access token is valid now (and its member not withdrawn), and whose it is",
+    summary:
+      "Whether an access token is valid now (its member not withdrawn, its session not revoked), and whose it is",
     body: ValidateRequest,
     response: responses({ 200: Validation }, []),
   },
@@ -118,7 +119,9 @@ function authRoutes(app: HttpServer, deps: MembershipDeps, jwks: JSONWebKeySet) 
   app.post("/v1/auth/login", loginRoute, async (request, reply) =>
     unwrapOrRetryLater(reply, await login(deps, request.body)),
   );
-  app.post("/v1/auth/refresh", refreshRoute, async (request) => unwrap(await refresh(deps, request.body)));
+  app.post("/v1/auth/refresh", refreshRoute, async (request) =>
+    unwrap(await refresh(deps, request.body, eventContext(request))),
+  );
   app.post("/v1/auth/validate", validateRoute, async (request) => validateToken(deps, request.body));
   app.get("/v1/auth/jwks", jwksRoute, async (_request, reply) => {
     // Verifiers cache it; jose fetches again when a token names a kid it does not know.

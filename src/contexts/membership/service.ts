@@ -1,13 +1,16 @@
 import type { Clock } from "../../kernel/clock.js";
 import { fail, ok, type Result } from "../../kernel/errors.js";
-import { type Id, newId, parseId } from "../../kernel/ids.js";
+import { newId, parseId } from "../../kernel/ids.js";
 import { canAccess } from "../../platform/auth/guard.js";
 import { hashPassword } from "../../platform/auth/passwords.js";
+import type { Revocations } from "../../platform/auth/revocations.js";
 import type { Principal, TokenSigner, TokenVerifier } from "../../platform/auth/tokens.js";
 import { type Db, isUniqueViolation } from "../../platform/db/db.js";
 import { type EventContext, recordEvents } from "../../platform/outbox.js";
-import { type Member, mayWithdraw } from "./domain.js";
+import type { MoneyApi } from "../money/api.js";
+import type { Member } from "./domain.js";
 import {
+  type AccessRevoked,
   type MemberModified,
   type MemberWithdrawn,
   memberRegistered,
@@ -22,8 +25,10 @@ export interface MembershipDeps {
   readonly signer: TokenSigner;
   readonly verifier: TokenVerifier;
   readonly refreshTokenTtlSeconds: number;
-  /** The member's money balance in won (money context); withdrawal needs it to be 0. */
-  readonly moneyBalanceOf: (membershipId: Id<"membership">) => Promise<number>;
+  /** What this process knows was revoked; the guard and validate refuse those tokens. */
+  readonly revocations: Revocations;
+  /** The money context: a member leaves only once money has closed its wallet, empty. */
+  readonly money: MoneyApi;
   /** Tells the outbox relay that events were committed. */
   readonly kickRelay: () => void;
 }
@@ -97,8 +102,17 @@ export async function modifyMember(
   const updated = await deps.db.tx(async (tx) => {
     const member = await updateActiveMember(tx, found.value.id, { name, region, passwordHash }, now);
     if (!member) return undefined;
-    // A new password ends every session that the old one opened.
-    if (passwordHash) await revokeMemberTokens(tx, member.id, now);
+    // A new password ends every session that the old one opened, access tokens included.
+    const chainIds = passwordHash ? await revokeMemberTokens(tx, member.id, now) : [];
+    if (chainIds.length > 0) {
+      const revoked: AccessRevoked = { membershipId: member.id, chainIds, revokedAt: now.toISOString() };
+      await recordEvents(
+        tx,
+        "membership",
+        [{ type: membershipEventTypes.accessRevoked, data: revoked }],
+        context,
+      );
+    }
     const modified: MemberModified = {
       membershipId: member.id,
       name: member.name,
@@ -107,16 +121,20 @@ export async function modifyMember(
       modifiedAt: now.toISOString(),
     };
     await recordEvents(tx, "membership", [{ type: membershipEventTypes.modified, data: modified }], context);
-    return member;
+    return { member, chainIds };
   });
   if (!updated) return fail("CONFLICT", "a withdrawn membership cannot be changed");
+  // This process refuses them at once; the others when AccessRevoked reaches them.
+  deps.revocations.revokeChains(updated.chainIds, now);
   deps.kickRelay();
-  return ok(updated);
+  return ok(updated.member);
 }
 
 /**
- * Withdraws a member whose money balance is 0. Withdrawing again answers as the first time did
- * (a retried DELETE), without a second event.
+ * Withdraws a member whose wallet is empty. Money first closes the wallet for leaving (refusing new
+ * money from then on, so no recharge can slip in), then the withdrawal commits; if it cannot, the
+ * wallet is reopened (or, after a crash, money's sweep reopens it). Withdrawing again answers as
+ * the first time did (a retried DELETE), without a second event.
  */
 export async function withdrawMember(
   deps: MembershipDeps,
@@ -127,18 +145,25 @@ export async function withdrawMember(
   if (!found.ok) return found;
   const member = found.value;
   if (member.status === "WITHDRAWN") return ok(undefined);
-  const balance = await deps.moneyBalanceOf(member.id);
-  if (!mayWithdraw(balance)) {
-    return fail("CONFLICT", `the money balance is ${balance} won; withdraw or send it before leaving`);
-  }
+  const closed = await deps.money.closeWalletForLeaving(member.id);
+  if (!closed.ok) return closed;
   const now = deps.clock.now();
-  const withdrawn = await deps.db.tx(async (tx) => {
-    if (!(await markWithdrawn(tx, member.id, now))) return false;
-    await revokeMemberTokens(tx, member.id, now);
-    const data: MemberWithdrawn = { membershipId: member.id, withdrawnAt: now.toISOString() };
-    await recordEvents(tx, "membership", [{ type: membershipEventTypes.withdrawn, data }], context);
-    return true;
-  });
+  let withdrawn: boolean;
+  try {
+    withdrawn = await deps.db.tx(async (tx) => {
+      if (!(await markWithdrawn(tx, member.id, now))) return false;
+      await revokeMemberTokens(tx, member.id, now);
+      const data: MemberWithdrawn = { membershipId: member.id, withdrawnAt: now.toISOString() };
+      await recordEvents(tx, "membership", [{ type: membershipEventTypes.withdrawn, data }], context);
+      return true;
+    });
+  } catch (error) {
+    // Best effort: if this fails too, money's sweep reopens the wallet of a member still ACTIVE.
+    await deps.money.reopenWallet(member.id).catch(() => undefined);
+    throw error;
+  }
+  // This process refuses its tokens at once; the others when MemberWithdrawn reaches them.
+  deps.revocations.revokeMember(member.id, now);
   if (withdrawn) deps.kickRelay();
   return ok(undefined);
 }

@@ -56,28 +56,45 @@ export async function spendRefreshToken(
   return rows[0]?.chain_id;
 }
 
-/** Revokes the chain of a token that was already spent (a replay); true when it was a replay. */
-export async function revokeChainOfSpent(q: Queryable, tokenHash: string, now: Date): Promise<boolean> {
-  const rows = await q.query(
+const distinctChains = (rows: readonly { chain_id: string }[]) => [...new Set(rows.map((r) => r.chain_id))];
+
+/** Revokes the chain of a token that was already spent (a replay); the chain ids it revoked now. */
+export async function revokeChainOfSpent(q: Queryable, tokenHash: string, now: Date): Promise<string[]> {
+  const rows = await q.query<{ chain_id: string }>(
     `UPDATE membership.refresh_tokens SET revoked_at = $2
      WHERE chain_id = (SELECT chain_id FROM membership.refresh_tokens WHERE token_hash = $1 AND spent_at IS NOT NULL)
        AND revoked_at IS NULL
-     RETURNING token_hash`,
+     RETURNING chain_id`,
     [tokenHash, now],
   );
-  return rows.length > 0;
+  return distinctChains(rows);
 }
 
-/** Ends every session of a member (password change, withdrawal). */
+/** Ends every session of a member (password change, withdrawal); the chain ids it revoked now. */
 export async function revokeMemberTokens(
   q: Queryable,
   membershipId: Id<"membership">,
   now: Date,
-): Promise<void> {
-  await q.query(
-    `UPDATE membership.refresh_tokens SET revoked_at = $2 WHERE membership_id = $1 AND revoked_at IS NULL`,
+): Promise<string[]> {
+  const rows = await q.query<{ chain_id: string }>(
+    `UPDATE membership.refresh_tokens SET revoked_at = $2 WHERE membership_id = $1 AND revoked_at IS NULL
+     RETURNING chain_id`,
     [membershipId, now],
   );
+  return distinctChains(rows);
+}
+
+/** Chains revoked after `since`, with when: their access tokens may still be unexpired. */
+export async function chainsRevokedSince(
+  q: Queryable,
+  since: Date,
+): Promise<Array<{ chainId: string; revokedAt: Date }>> {
+  const rows = await q.query<{ chain_id: string; revoked_at: Date }>(
+    `SELECT chain_id, max(revoked_at) AS revoked_at FROM membership.refresh_tokens
+     WHERE revoked_at > $1 GROUP BY chain_id`,
+    [since],
+  );
+  return rows.map((r) => ({ chainId: r.chain_id, revokedAt: new Date(r.revoked_at) }));
 }
 
 /** Expired tokens can no longer be replayed, so they are no longer needed for reuse detection. */

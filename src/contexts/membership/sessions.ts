@@ -1,9 +1,13 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { fail, ok, type Result } from "../../kernel/errors.js";
 import type { Id } from "../../kernel/ids.js";
+import { checkToken } from "../../platform/auth/guard.js";
 import { verifyPassword } from "../../platform/auth/passwords.js";
 import type { Role } from "../../platform/auth/tokens.js";
+import type { Queryable } from "../../platform/db/db.js";
+import { type EventContext, recordEvents } from "../../platform/outbox.js";
 import { emailKey, lockedForSeconds, loginLockout, type MemberType, roleOf } from "./domain.js";
+import { type AccessRevoked, membershipEventTypes } from "./events.js";
 import type { MembershipDeps } from "./service.js";
 import {
   clearFailures,
@@ -15,8 +19,9 @@ import {
   recordAttempt,
   revokeChainOfSpent,
   spendRefreshToken,
+  type TokenHolder,
 } from "./session-store.js";
-import { findMemberByEmail, memberIsActive } from "./store.js";
+import { findMemberByEmail } from "./store.js";
 
 /** Sign-in use cases: login, refresh-token rotation and token validation. */
 
@@ -40,12 +45,15 @@ function hashRefreshToken(token: string): string {
 async function issueSession(
   deps: MembershipDeps,
   member: { membershipId: Id<"membership">; type: MemberType },
-  refreshToken: string,
+  refresh: { token: string; chainId: string },
 ): Promise<Session> {
+  // The chain id goes into the access token (sid): revoking the chain refuses the token too.
   const accessToken = await deps.signer.sign({
     membershipId: member.membershipId,
     role: roleOf(member.type),
+    chainId: refresh.chainId,
   });
+  const refreshToken = refresh.token;
   return { accessToken, refreshToken, expiresIn: deps.signer.ttlSeconds };
 }
 
@@ -97,45 +105,72 @@ export async function login(
     await deleteExpiredTokens(tx, member.id, now);
     await insertRefreshToken(tx, row);
   });
-  return ok(await issueSession(deps, { membershipId: member.id, type: member.type }, token));
+  const session = { token, chainId: row.chainId };
+  return ok(await issueSession(deps, { membershipId: member.id, type: member.type }, session));
 }
+
+/** A rotation's outcome: the next session, or refused (with the chains a replay revoked). */
+type Rotation = { holder: TokenHolder; session: { token: string; chainId: string } } | { revoked: string[] };
 
 /**
  * Spends a refresh token and issues the next one of its chain. A token that was already spent is a
- * replay (one of the two holders is not the member): the whole chain is revoked.
+ * replay (one of the two holders is not the member): the whole chain is revoked, and its access
+ * tokens with it (AccessRevoked tells every process).
  */
 export async function refresh(
   deps: MembershipDeps,
   command: { refreshToken: string },
+  context: EventContext,
 ): Promise<Result<Session>> {
   const hash = hashRefreshToken(command.refreshToken);
   const now = deps.clock.now();
-  const rotated = await deps.db.tx(async (tx) => {
+  const rotated = await deps.db.tx(async (tx): Promise<Rotation> => {
     const holder = await lockTokenHolder(tx, hash);
-    if (!holder) return undefined;
+    if (!holder) return { revoked: [] };
     const chainId = await spendRefreshToken(tx, hash, now);
     if (!chainId) {
-      await revokeChainOfSpent(tx, hash, now);
-      return undefined;
+      const revoked = await revokeChainOfSpent(tx, hash, now);
+      if (revoked.length > 0)
+        await recordRevocation(tx, { membershipId: holder.membershipId, revoked, now }, context);
+      return { revoked };
     }
-    if (holder.status !== "ACTIVE") return undefined;
+    if (holder.status !== "ACTIVE") return { revoked: [] };
     const { token, row } = refreshTokenRow(deps, holder.membershipId, chainId, now);
     await insertRefreshToken(tx, row);
-    return { holder, token };
+    return { holder, session: { token, chainId } };
   });
-  if (!rotated) {
-    return fail("UNAUTHENTICATED", "the refresh token is invalid, expired or already used; sign in again");
+  if ("session" in rotated) return ok(await issueSession(deps, rotated.holder, rotated.session));
+  if (rotated.revoked.length > 0) {
+    // This process refuses the chain's access tokens at once; the others on AccessRevoked.
+    deps.revocations.revokeChains(rotated.revoked, now);
+    deps.kickRelay();
   }
-  return ok(await issueSession(deps, rotated.holder, rotated.token));
+  return fail("UNAUTHENTICATED", "the refresh token is invalid, expired or already used; sign in again");
 }
 
 export type Validation =
   | { readonly valid: false }
   | { readonly valid: true; readonly membershipId: Id<"membership">; readonly role: Role };
 
-/** Whether an access token is good now: well signed, unexpired, and its member not withdrawn. */
+async function recordRevocation(
+  tx: Queryable,
+  r: { membershipId: string; revoked: string[]; now: Date },
+  context: EventContext,
+) {
+  const data: AccessRevoked = {
+    membershipId: r.membershipId,
+    chainIds: r.revoked,
+    revokedAt: r.now.toISOString(),
+  };
+  await recordEvents(tx, "membership", [{ type: membershipEventTypes.accessRevoked, data }], context);
+}
+
+/**
+ * Whether an access token is good now: well signed, unexpired, and neither its member withdrawn
+ * nor its chain revoked. The same check as the guard's, without the database.
+ */
 export async function validateToken(deps: MembershipDeps, command: { token: string }): Promise<Validation> {
-  const principal = await deps.verifier.verify(command.token);
-  if (!principal || !(await memberIsActive(deps.db, principal.membershipId))) return { valid: false };
-  return { valid: true, ...principal };
+  const principal = await checkToken(deps, command.token);
+  if (!principal) return { valid: false };
+  return { valid: true, membershipId: principal.membershipId, role: principal.role };
 }

@@ -105,9 +105,16 @@ export async function markWithdrawn(q: Queryable, id: Id<"membership">, now: Dat
   return rows.length === 1;
 }
 
-export async function memberIsActive(q: Queryable, id: Id<"membership">): Promise<boolean> {
-  const rows = await q.query(`SELECT 1 FROM membership.members WHERE id = $1 AND status = 'ACTIVE'`, [id]);
-  return rows.length === 1;
+/** Members withdrawn after `since`: their access tokens may still be unexpired. */
+export async function withdrawnSince(
+  q: Queryable,
+  since: Date,
+): Promise<Array<{ membershipId: string; withdrawnAt: Date }>> {
+  const rows = await q.query<{ id: string; withdrawn_at: Date }>(
+    "SELECT id, withdrawn_at FROM membership.members WHERE withdrawn_at > $1",
+    [since],
+  );
+  return rows.map((r) => ({ membershipId: r.id, withdrawnAt: new Date(r.withdrawn_at) }));
 }
 
 export interface SigningKeyRow {

@@ -1,7 +1,7 @@
 import type { Clock } from "../../kernel/clock.js";
-import type { Id } from "../../kernel/ids.js";
+import { fail, ok } from "../../kernel/errors.js";
 import { registerAuth } from "../../platform/auth/guard.js";
-import type { EventBus } from "../../platform/bus/bus.js";
+import { createRevocations } from "../../platform/auth/revocations.js";
 import { createInProcessBus } from "../../platform/bus/in-process.js";
 import { loadConfig } from "../../platform/config.js";
 import type { Db } from "../../platform/db/db.js";
@@ -10,6 +10,7 @@ import { createMetrics } from "../../platform/http/metrics.js";
 import { createHttpServer, type HttpServer } from "../../platform/http/server.js";
 import { createLogger } from "../../platform/logging.js";
 import { openTestDb } from "../../testing/db.js";
+import type { MoneyApi } from "../money/api.js";
 import { type AuthKeys, ensureAdmin, loadAuthKeys } from "./api.js";
 import { createMembershipModule } from "./module.js";
 
@@ -28,8 +29,26 @@ export function testClock(start = Date.now()) {
   } satisfies Clock & { advance(seconds: number): void };
 }
 
-// The real in-process bus: the tests here read membership's outbox; nothing subscribes.
-const noBus: EventBus = createInProcessBus();
+/**
+ * Stands in for the money context (it is not mounted here): wallets hold what a test puts in them,
+ * and a wallet closes for leaving only when it holds nothing. The whole app's tests use the real one.
+ */
+export function testWallets() {
+  const held = new Map<string, number>();
+  const closing = new Set<string>();
+  const api: MoneyApi = {
+    async closeWalletForLeaving(membershipId) {
+      const won = held.get(membershipId) ?? 0;
+      if (won > 0) return fail("CONFLICT", `the member holds ${won} won`);
+      closing.add(membershipId);
+      return ok(undefined);
+    },
+    async reopenWallet(membershipId) {
+      closing.delete(membershipId);
+    },
+  };
+  return { api, hold: (membershipId: string, won: number) => held.set(membershipId, won), closing };
+}
 
 export interface MembershipTestApp {
   readonly app: HttpServer;
@@ -40,26 +59,28 @@ export interface MembershipTestApp {
 }
 
 export interface TestAppOptions {
-  moneyBalanceOf?: (membershipId: Id<"membership">) => Promise<number>;
+  /** Money's api; by default testWallets(), whose wallets are all empty. */
+  money?: MoneyApi;
   /** Extra routes for a test, registered after the auth guard. */
   routes?: (app: HttpServer) => void;
 }
 
 export async function startMembershipApp(options: TestAppOptions = {}): Promise<MembershipTestApp> {
   const db = await openTestDb();
-  const module = createMembershipModule(
-    options.moneyBalanceOf ? { moneyBalanceOf: options.moneyBalanceOf } : {},
-  );
-  await migrate(db, { schema: module.schema, dirs: [platformMigrationsDir, module.migrationsDir] });
   const config = loadConfig({ MYPAY_ADMIN_EMAIL: admin.email, MYPAY_ADMIN_PASSWORD: admin.password });
-  const logger = createLogger("silent");
   const clock = testClock();
+  const revocations = createRevocations({ accessTokenTtlSeconds: config.accessTokenTtlSeconds, clock });
+  const module = createMembershipModule({ money: options.money ?? testWallets().api, revocations });
+  await migrate(db, { schema: module.schema, dirs: [platformMigrationsDir, module.migrationsDir] });
+  const logger = createLogger("silent");
   const app = await createHttpServer({ logger, metrics: createMetrics(), title: "membership test" });
   await ensureAdmin(db, config, logger, clock);
   const keys = await loadAuthKeys(db, { ...config, clock });
-  registerAuth(app, keys.verifier);
+  registerAuth(app, { verifier: keys.verifier, revocations });
   options.routes?.(app);
-  await module.mount({ config, db, bus: noBus, app, logger, clock, kickRelay: () => {} });
+  // The real in-process bus: the tests here read membership's outbox; no relay publishes it.
+  const bus = createInProcessBus();
+  await module.mount({ config, db, bus, app, logger, clock, kickRelay: () => {} });
   await app.ready();
   return {
     app,

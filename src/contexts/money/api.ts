@@ -1,11 +1,17 @@
+import type { Result } from "../../kernel/errors.js";
+
 /** What other contexts may use of money: these calls and the events it publishes. */
 
 export interface MoneyApi {
   /**
-   * What stops a member from withdrawing from mypay: money held plus won promised by recharges in
-   * flight (0 when the member never had a wallet).
+   * The first step of a member leaving mypay: closes the wallet in one conditional update, only
+   * when it holds no money and no recharge or refund is under way; from then on it refuses new
+   * money. CONFLICT (naming the won held) otherwise, with nothing changed. Safe to repeat. Follow
+   * it with the withdrawal (MemberWithdrawn closes the wallet for good) or with reopenWallet.
    */
-  heldBy(membershipId: string): Promise<number>;
+  closeWalletForLeaving(membershipId: string): Promise<Result<void>>;
+  /** The withdrawal after closeWalletForLeaving did not happen: the wallet takes money again. */
+  reopenWallet(membershipId: string): Promise<void>;
 }
 
 export const moneyEvents = {

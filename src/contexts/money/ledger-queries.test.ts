@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { newId } from "../../kernel/ids.js";
 import type { Db } from "../../platform/db/db.js";
-import { accounts, closeWallet, history, memberMoney, type Posting, post, trialBalance } from "./ledger.js";
+import { accounts, history, memberMoney, type Posting, post, trialBalance } from "./ledger.js";
 import { krw, newMember, openLedgerDb, recharge, transfer, withdrawStart } from "./ledger-fixtures.js";
+import { closeWallet } from "./wallet.js";
 
 let db: Db;
 before(async () => {

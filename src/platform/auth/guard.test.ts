@@ -6,16 +6,20 @@ import { createMetrics } from "../http/metrics.js";
 import { createHttpServer } from "../http/server.js";
 import { createLogger } from "../logging.js";
 import { canAccess, principalOf, registerAuth } from "./guard.js";
+import { createRevocations } from "./revocations.js";
 import { createSigner, createVerifier, type Role } from "./tokens.js";
 
 const keys = await generateKeyPair("EdDSA");
 const signer = createSigner(keys.privateKey, "k1");
+let now = Date.now();
+const clock = { now: () => new Date(now) };
 const app = await createHttpServer({
   logger: createLogger("silent"),
   metrics: createMetrics(),
   title: "guard test",
 });
-registerAuth(app, createVerifier(keys.publicKey));
+const revocations = createRevocations({ accessTokenTtlSeconds: 900, clock });
+registerAuth(app, { verifier: createVerifier(keys.publicKey), revocations });
 app.get("/open", async (request) => ({ principal: request.principal }));
 app.get("/signed-in", { config: { auth: {} } }, async (request) => principalOf(request));
 app.get("/staff-only", { config: { auth: { roles: ["staff"] } } }, async (request) => principalOf(request));
@@ -89,6 +93,42 @@ test("the OpenAPI document marks guarded routes with bearerAuth and their 401/40
   assert.ok(doc.paths["/signed-in"].get.responses["401"]);
   assert.equal(doc.paths["/signed-in"].get.responses["403"], undefined);
   assert.equal(doc.paths["/open"].get.security, undefined);
+});
+
+test("item 9: a token whose member withdrew or whose chain was revoked is 401; others pass", async () => {
+  const [leaving, staying] = [newId("membership"), newId("membership")];
+  const token = (membershipId: typeof leaving, chainId: string) =>
+    signer.sign({ membershipId, role: "customer", chainId }).then((t) => `Bearer ${t}`);
+  const [leavingToken, replayed, other] = [
+    await token(leaving, "chain-a"),
+    await token(staying, "chain-b"),
+    await token(staying, "chain-c"),
+  ];
+  for (const t of [leavingToken, replayed, other]) assert.equal((await get("/signed-in", t)).statusCode, 200);
+  revocations.revokeMember(leaving, clock.now());
+  revocations.revokeChains(["chain-b"], clock.now());
+  for (const t of [leavingToken, replayed]) {
+    const res = await get("/signed-in", t);
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.json().code, "UNAUTHENTICATED");
+  }
+  assert.equal((await get("/signed-in", other)).statusCode, 200, "another session of the member");
+});
+
+test("a revocation is forgotten once every token it could refuse has expired", () => {
+  const member = newId("membership");
+  revocations.revokeMember(member, clock.now());
+  revocations.revokeChains(["old-chain"], clock.now());
+  const principal = { membershipId: member, role: "customer" as const, chainId: "old-chain" };
+  assert.equal(revocations.refuses(principal), true);
+  now += 900_000; // the token lifetime: a token issued just before may still be good
+  assert.equal(revocations.refuses(principal), true);
+  now += 70_000; // past the lifetime, the clock tolerance and the margin
+  assert.equal(revocations.refuses(principal), false);
+  assert.equal(revocations.refuses({ ...principal, chainId: undefined }), false);
+  revocations.revokeChains(["ancient"], new Date(now - 3_600_000));
+  assert.equal(revocations.refuses({ ...principal, chainId: "ancient" }), false, "loaded too late to matter");
+  now = Date.now();
 });
 
 test("canAccess: a member reaches its own resources, staff everyone's", () => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import { type ErrorCode, ProblemError } from "../../kernel/errors.js";
 import { responses } from "../http/problem.js";
+import type { Revocations } from "./revocations.js";
 import type { Principal, Role, TokenVerifier } from "./tokens.js";
 
 /** A route that needs a signed-in caller, optionally of certain roles. */
@@ -29,14 +30,27 @@ function unauthenticated(reply: FastifyReply, detail: string): ProblemError {
   return new ProblemError({ code: "UNAUTHENTICATED", detail });
 }
 
-async function authenticate(verifier: TokenVerifier, request: FastifyRequest, reply: FastifyReply) {
+/** Checks access tokens: well signed, unexpired, and neither its member nor its chain revoked. */
+export interface TokenCheck {
+  readonly verifier: TokenVerifier;
+  readonly revocations: Revocations;
+}
+
+/** The principal of a token that is good now; undefined otherwise. No database call. */
+export async function checkToken(check: TokenCheck, token: string): Promise<Principal | undefined> {
+  const principal = await check.verifier.verify(token);
+  return principal && !check.revocations.refuses(principal) ? principal : undefined;
+}
+
+async function authenticate(check: TokenCheck, request: FastifyRequest, reply: FastifyReply) {
   const requirement = request.routeOptions.config?.auth;
   if (!requirement) return;
   const header = request.headers.authorization;
   if (!header) throw unauthenticated(reply, "send an access token: Authorization: Bearer <accessToken>");
   const token = bearerPattern.exec(header)?.[1];
-  const principal = token ? await verifier.verify(token) : undefined;
-  if (!principal) throw unauthenticated(reply, "the access token is invalid or expired; sign in again");
+  const principal = token ? await checkToken(check, token) : undefined;
+  if (!principal)
+    throw unauthenticated(reply, "the access token is invalid, expired or revoked; sign in again");
   if (requirement.roles && !requirement.roles.includes(principal.role)) {
     throw new ProblemError({
       code: "FORBIDDEN",
@@ -62,14 +76,14 @@ function describeAuth(route: RouteOptions) {
 
 /**
  * Checks access tokens for every route whose options carry `config: { auth: { roles? } }`:
- * no or a bad token → 401 UNAUTHENTICATED, a role not listed → 403 FORBIDDEN; otherwise
+ * no, a bad or a revoked token → 401 UNAUTHENTICATED, a role not listed → 403 FORBIDDEN; otherwise
  * `request.principal` is the caller. Register it before the routes it guards.
  */
 // biome-ignore lint/suspicious/noExplicitAny: any type provider
-export function registerAuth(app: FastifyInstance<any, any, any, any, any>, verifier: TokenVerifier) {
+export function registerAuth(app: FastifyInstance<any, any, any, any, any>, check: TokenCheck) {
   app.decorateRequest("principal", null);
   app.addHook("onRoute", describeAuth);
-  app.addHook("onRequest", async (request, reply) => authenticate(verifier, request, reply));
+  app.addHook("onRequest", async (request, reply) => authenticate(check, request, reply));
 }
 
 /** The caller of a route registered with `config.auth`; a bug if called on any other route. */

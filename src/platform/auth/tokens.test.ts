@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import fc from "fast-check";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { newId } from "../../kernel/ids.js";
 import { createSigner, createVerifier, type Principal } from "./tokens.js";
 
@@ -17,6 +17,37 @@ test("a signed token verifies with the public key alone", async () => {
   const token = await signer.sign(principal);
   assert.deepEqual(await verifier.verify(token), principal);
   assert.equal(signer.ttlSeconds, 900);
+});
+
+test("item 9: two tokens signed in the same second differ (a random jti) and carry their chain (sid)", async () => {
+  const frozen = { now: () => new Date(1_700_000_000_000) };
+  const sameSecond = createSigner(keys.privateKey, "k1", { clock: frozen });
+  const session = { ...principal, chainId: "2f0c6a3e-9a41-4a0e-9d52-8f1b2c3d4e5f" };
+  const [a, b] = [await sameSecond.sign(session), await sameSecond.sign(session)];
+  assert.notEqual(a, b);
+  const [ca, cb] = [decodeJwt(a), decodeJwt(b)];
+  assert.equal(ca.iat, cb.iat);
+  assert.match(String(ca.jti), /^[0-9a-f-]{36}$/);
+  assert.notEqual(ca.jti, cb.jti);
+  assert.equal(ca.sid, session.chainId);
+  const verifyThen = createVerifier(keys.publicKey, { clock: frozen });
+  assert.deepEqual(await verifyThen.verify(a), session);
+});
+
+test("a token with a malformed chain id (sid) does not verify", async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const build = (sid: unknown) =>
+    new SignJWT({ role: "customer", sid })
+      .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt" })
+      .setSubject(principal.membershipId)
+      .setIssuer("mypay")
+      .setAudience("mypay")
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(keys.privateKey);
+  for (const sid of [42, "", "a".repeat(65), "with space", ["x"]]) {
+    assert.equal(await verifier.verify(await build(sid)), undefined, JSON.stringify(sid));
+  }
 });
 
 test("a token from another key, or altered, does not verify", async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   type CryptoKey,
   createLocalJWKSet,
@@ -20,6 +21,11 @@ export { type Role, roles };
 export interface Principal {
   readonly membershipId: Id<"membership">;
   readonly role: Role;
+  /**
+   * The refresh chain (session) the token was issued for, its `sid` claim: revoking the chain
+   * refuses its access tokens too. Absent only on tokens signed outside a session (tests, tools).
+   */
+  readonly chainId?: string;
 }
 
 export const tokenAlgorithm = "EdDSA";
@@ -28,7 +34,9 @@ const audience = "mypay";
 // RFC 9068: marks the JWT as an access token so no other kind of JWT is accepted in its place.
 const tokenType = "at+jwt";
 // Replicas' clocks drift a little; a token is not rejected for a few seconds' skew.
-const clockToleranceSeconds = 5;
+export const clockToleranceSeconds = 5;
+// A chain id is a UUID; bounded so that a forged claim cannot grow the revocation checks.
+const chainIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface TokenSigner {
   /** How long an access token lives, for the `expiresIn` of a login answer. */
@@ -53,8 +61,13 @@ export function createSigner(
     ttlSeconds,
     sign(principal) {
       const issuedAt = Math.floor(clock.now().getTime() / 1000);
-      return new SignJWT({ role: principal.role })
+      const claims = principal.chainId
+        ? { role: principal.role, sid: principal.chainId }
+        : { role: principal.role };
+      // A random jti: two tokens signed in the same second for the same member still differ.
+      return new SignJWT(claims)
         .setProtectedHeader({ alg: tokenAlgorithm, kid, typ: tokenType })
+        .setJti(randomUUID())
         .setSubject(principal.membershipId)
         .setIssuer(issuer)
         .setAudience(audience)
@@ -82,10 +95,18 @@ function keyResolver(keys: VerificationKeys): CryptoKey | KeyObject | JWTVerifyG
 // The key source could not be reached or read: a fault of ours, not a bad token.
 const infrastructureErrors = [errors.JWKSTimeout, errors.JWKSInvalid];
 
-function toPrincipal(payload: { sub?: string | undefined; role?: unknown }): Principal | undefined {
+function toPrincipal(payload: {
+  sub?: string | undefined;
+  role?: unknown;
+  sid?: unknown;
+}): Principal | undefined {
   const membershipId = parseId("membership", payload.sub ?? "");
   const role = roles.find((r) => r === payload.role);
-  return membershipId && role ? { membershipId, role } : undefined;
+  if (!membershipId || !role) return undefined;
+  if (payload.sid === undefined) return { membershipId, role };
+  const chainId =
+    typeof payload.sid === "string" && chainIdPattern.test(payload.sid) ? payload.sid : undefined;
+  return chainId ? { membershipId, role, chainId } : undefined;
 }
 
 /** Verifies access tokens with public keys only, so any service can check them. */

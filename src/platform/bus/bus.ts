@@ -25,6 +25,13 @@ export interface EventBus {
    * so handlers must be idempotent (see inbox.ts). A handler that throws gets the event again later.
    */
   subscribe(consumer: string, types: readonly string[], handler: EventHandler): Promise<void>;
+  /**
+   * Every process that calls it gets each matching event published from the time it resolves on
+   * (not shared between replicas, not durable, no replay of older events): for views a process
+   * keeps in memory, which load what came before from the database after subscribing. Handlers
+   * must be idempotent; one that throws is logged and the event is not delivered to it again.
+   */
+  broadcast(types: readonly string[], handler: EventHandler): Promise<void>;
   /** Why the bus cannot take events now (for /ready), or undefined when it can. */
   problem(): Promise<string | undefined>;
   /** Stops delivering, lets handlers in flight finish, and disconnects. */

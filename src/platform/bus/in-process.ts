@@ -5,6 +5,8 @@ interface Subscription {
   readonly consumer: string;
   readonly types: ReadonlySet<string>;
   readonly handler: EventHandler;
+  /** Broadcast handlers get each event once: their failure is logged, not retried. */
+  readonly broadcast?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export function createInProcessBus(logger: Logger = createLogger("silent")): Eve
           { err: error, consumer: s.consumer, eventId: event.id, type: event.type },
           "handler failed",
         );
-        failures.push(error);
+        if (!s.broadcast) failures.push(error);
       }
     }
     if (failures.length === 1) throw failures[0];
@@ -53,6 +55,11 @@ export function createInProcessBus(logger: Logger = createLogger("silent")): Eve
         throw new Error(`consumer ${consumer} is already subscribed`);
       }
       subscriptions.push({ consumer, types: new Set(types), handler });
+    },
+    async broadcast(types, handler) {
+      // In one process a broadcast is just another subscriber.
+      const consumer = `broadcast-${subscriptions.length}`;
+      subscriptions.push({ consumer, types: new Set(types), handler, broadcast: true });
     },
     async problem() {
       return closed ? "closed" : undefined;
