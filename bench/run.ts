@@ -78,6 +78,7 @@ async function benchRecharges(engine: "pglite" | "postgres", db: Db) {
   });
   const mypay = await createMypay({ config, logger, db });
   const base = await mypay.app.listen({ port: 0, host: "127.0.0.1" });
+  mypay.startBackground();
   await mypay.contexts.banking.prepare();
   const json = async (method: string, url: string, body: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(url, {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Mypay } from "./app.js";
 import { errorCatalogue, errorCodes } from "./kernel/errors.js";
-import { startTestMypay } from "./testing/mypay.js";
+import { adminEmail, adminPassword, startTestMypay } from "./testing/mypay.js";
+import { startWorld } from "./testing/world.js";
 
 let mypay: Mypay;
 before(async () => {
@@ -18,6 +19,13 @@ type OpenApi = {
   };
 };
 const openapi = async () => (await mypay.app.inject({ url: "/docs/json" })).json() as OpenApi;
+type Parameter = { in: string; name: string; required?: boolean; schema?: { default?: unknown } };
+
+async function signIn(email: string, password: string) {
+  const res = await mypay.app.inject({ method: "POST", url: "/v1/auth/login", payload: { email, password } });
+  assert.equal(res.statusCode, 200, res.body);
+  return { authorization: `Bearer ${res.json().accessToken}` };
+}
 
 // API.md's routes built so far (OpenAPI path syntax).
 const contractRoutes = [
@@ -83,6 +91,71 @@ describe("the OpenAPI document", () => {
       const { status } = errorCatalogue[code];
       assert.ok(status >= 400 && status <= 599, `${code} has no error status`);
       assert.ok(text.includes(`"${code}"`), `${code} is not in /docs/json`);
+    }
+  });
+
+  test("item 15: a query parameter with a default is optional, and the handler still gets the default", async () => {
+    const doc = (await mypay.app.inject({ url: "/docs/json" })).json() as {
+      paths: Record<string, Record<string, { parameters?: Parameter[] }>>;
+    };
+    const defaulted: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const p of (op.parameters ?? []).filter(
+          (p) => p.in === "query" && p.schema?.default !== undefined,
+        )) {
+          defaulted.push(`${method} ${path} ${p.name}`);
+          assert.notEqual(p.required, true, `${method} ${path}: ${p.name} has a default but is required`);
+        }
+      }
+    }
+    for (const name of [
+      "get /v1/money/history limit",
+      "get /v1/bank-accounts limit",
+      "get /v1/admin/stats/money groupBy",
+    ]) {
+      assert.ok(defaulted.includes(name), `${name} is documented with its default`);
+    }
+    const staff = await signIn(adminEmail, adminPassword);
+    const stats = await mypay.app.inject({ url: "/v1/admin/stats/money", headers: staff });
+    assert.equal(stats.statusCode, 200, stats.body);
+    const history = await mypay.app.inject({ url: "/v1/money/history", headers: staff });
+    assert.equal(history.statusCode, 200, history.body);
+    assert.deepEqual(history.json().items, []);
+  });
+
+  test("item 15: components.schemas names the type of every /v1 success response, by $ref", async () => {
+    const doc = await openapi();
+    const named = Object.keys(doc.components.schemas);
+    for (const type of [
+      "Membership",
+      "Session",
+      "Bank",
+      "BankAccount",
+      "Recharge",
+      "Withdrawal",
+      "Problem",
+    ]) {
+      assert.ok(named.includes(type), `components.schemas has no ${type} (it has ${named.join(", ")})`);
+    }
+    for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.startsWith("/v1"))) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const [status, response] of Object.entries(op.responses).filter(([s]) => s.startsWith("2"))) {
+          const content = (response as { content?: Record<string, { schema: { $ref?: string } }> }).content;
+          if (!content) continue; // 204: no body
+          const ref = content["application/json"]?.schema.$ref;
+          assert.match(
+            String(ref),
+            /^#\/components\/schemas\//,
+            `${method} ${path} ${status} is not a named schema`,
+          );
+          const name = String(ref).split("/").at(-1) ?? "";
+          assert.ok(
+            doc.components.schemas[name],
+            `${method} ${path} ${status}: ${ref} is not in components.schemas`,
+          );
+        }
+      }
     }
   });
 
@@ -165,12 +238,22 @@ describe("the HTTP edge", () => {
 });
 
 describe("operations", () => {
-  test("/health and /ready answer while the database is reachable", async () => {
+  test("/ready is 503 naming banking while the bank has not set up its contracts; 200 once it has", async () => {
+    // This instance's bank (the default URL) does not answer: a member linking now would be refused.
     assert.equal((await mypay.app.inject({ url: "/health" })).json().status, "ok");
-    const ready = await mypay.app.inject({ url: "/ready" });
-    assert.equal(ready.statusCode, 200);
-    assert.equal(ready.json().checks.database, "ok");
-    assert.equal(ready.json().checks.eventBus, "ok");
+    const waiting = await mypay.app.inject({ url: "/ready" });
+    assert.equal(waiting.statusCode, 503);
+    assert.equal(waiting.json().code, "NOT_READY");
+    assert.match(waiting.json().checks.banking, /waiting for the bank/);
+    assert.equal(waiting.json().checks.database, "ok");
+    const world = await startWorld();
+    try {
+      const ready = await world.mypay.app.inject({ url: "/ready" });
+      assert.equal(ready.statusCode, 200);
+      assert.deepEqual(ready.json().checks, { database: "ok", eventBus: "ok", banking: "ok" });
+    } finally {
+      await world.close();
+    }
   });
 
   test("/metrics counts requests per route and exposes process metrics", async () => {

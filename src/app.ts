@@ -6,21 +6,27 @@ import { createMoney, type MoneyOptions } from "./contexts/money/module.js";
 import { queryModule } from "./contexts/query/module.js";
 import { type Clock, systemClock } from "./kernel/clock.js";
 import { registerAuth } from "./platform/auth/guard.js";
+import { createRevocations } from "./platform/auth/revocations.js";
 import { createVerifier } from "./platform/auth/tokens.js";
 import type { EventBus } from "./platform/bus/bus.js";
 import { createInProcessBus } from "./platform/bus/in-process.js";
 import { connectNatsBus } from "./platform/bus/nats.js";
 import type { Config } from "./platform/config.js";
+import type { RetryPolicy } from "./platform/consumers.js";
 import type { ContextModule } from "./platform/context.js";
 import type { Db } from "./platform/db/db.js";
 import { migrate, platformMigrationsDir } from "./platform/db/migrate.js";
 import { openPglite } from "./platform/db/pglite.js";
 import { openPostgres } from "./platform/db/postgres.js";
+import { registerDeadLetterRoutes } from "./platform/dead-letters.js";
+import { createHeartbeat } from "./platform/heartbeat.js";
 import { createMetrics } from "./platform/http/metrics.js";
 import { registerOperations } from "./platform/http/operations.js";
 import { createHttpServer, type HttpServer } from "./platform/http/server.js";
 import type { Logger } from "./platform/logging.js";
+import { createRedelivery } from "./platform/redelivery.js";
 import { createOutboxRelay } from "./platform/relay.js";
+import { registerSagaAdminRoutes, registerSagaMetrics } from "./platform/saga/admin-routes.js";
 
 export interface MypayOptions {
   config: Config;
@@ -31,11 +37,19 @@ export interface MypayOptions {
   clock?: Clock;
   /** Tuning for tests: saga waits and polling, faults that stop a saga as if the process died. */
   money?: Partial<
-    Pick<MoneyOptions, "sagaWaitMs" | "sagaPollMs" | "sagaRetry" | "sagaLeaseMs" | "sagaFaults">
+    Pick<
+      MoneyOptions,
+      "sagaWaitMs" | "sagaPollMs" | "sagaRetry" | "sagaLeaseMs" | "sagaFaults" | "sagaBudget"
+    >
   >;
   banking?: Partial<
-    Pick<BankingOptions, "resolverBaseMs" | "resolverMaxMs" | "resolverPollMs" | "resilience">
+    Pick<
+      BankingOptions,
+      "resolverBaseMs" | "resolverMaxMs" | "resolverPollMs" | "resolverMaxChecks" | "resilience"
+    >
   >;
+  /** Retries of failed consumers before their events become dead letters; how often they are looked for. */
+  consumerRetry?: Partial<RetryPolicy> & { readonly pollMs?: number };
 }
 
 export interface Mypay {
@@ -44,6 +58,11 @@ export interface Mypay {
   readonly bus: EventBus;
   /** Every context of this codebase, wired (whether this process mounts it or not). */
   readonly contexts: ReturnType<typeof wireContexts>;
+  /**
+   * Starts the background work (outbox relays, saga worker, resolver) once the server is ready:
+   * after listen, so a backlog does not compete with start-up. Tests call it too (src/testing).
+   */
+  startBackground(): void;
   /** Stops taking requests, finishes those in flight, drains relays and consumers, closes the database. */
   close(): Promise<void>;
 }
@@ -77,18 +96,33 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
     description: "Easy payment (간편결제): prepaid money, remittance, payments, points and settlement.",
   });
   let closing = false;
-  registerOperations(app, { db, checks: { eventBus: () => bus.problem() }, closing: () => closing });
+  const moduleChecks = Object.fromEntries(
+    modules.flatMap((m) => (m.problem ? [[m.name, () => m.problem!()] as const] : [])),
+  );
+  const checks = { eventBus: () => bus.problem(), ...moduleChecks };
+  registerOperations(app, { db, checks, closing: () => closing });
 
   const runsMembership = modules.some((m) => m.name === "membership");
   if (runsMembership) await ensureAdmin(db, config, logger);
   const verifier = runsMembership
     ? (await loadAuthKeys(db, config)).verifier
     : createVerifier(new URL(requireJwks(config)));
-  registerAuth(app, verifier);
+  registerAuth(app, { verifier, revocations: contexts.revocations });
 
   const relays = modules.map((m) =>
     createOutboxRelay({ db, schema: m.schema, bus, logger: logger.child({ relay: m.schema }) }),
   );
+  const redeliveries = modules.map((m) =>
+    createRedelivery({ db, schema: m.schema, logger, ...options.consumerRetry }),
+  );
+  registerDeadLetterRoutes(app, db, redeliveries);
+  const sagaEngines = modules.some((m) => m.name === "money") ? [contexts.money.deps.engine] : [];
+  registerSagaAdminRoutes(app, sagaEngines);
+  registerSagaMetrics(metrics.registry, sagaEngines, logger);
+  // Beating before the first request: a claim this process makes is never mistaken for a crashed one's.
+  const heartbeat = createHeartbeat({ db, schemas: modules.map((m) => m.schema), logger });
+  await heartbeat.beat();
+  heartbeat.start();
   const stops: Array<() => Promise<void>> = [];
   for (const [i, m] of modules.entries()) {
     const relay = relays[i]!;
@@ -104,13 +138,18 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
     if (stop) stops.push(stop);
   }
   await app.ready();
-  for (const relay of relays) relay.start();
 
   return {
     app,
     db,
     bus,
     contexts,
+    startBackground() {
+      if (closing) return;
+      for (const relay of relays) relay.start();
+      for (const r of redeliveries) r.start();
+      for (const m of modules) m.start?.();
+    },
     async close() {
       closing = true;
       const step = async (what: string, fn: () => Promise<unknown>) => {
@@ -122,10 +161,14 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
       await step("contexts stopped", async () => {
         for (const stop of stops.reverse()) await stop();
       });
+      await step("consumer retries stopped", async () => {
+        for (const r of redeliveries) await r.stop();
+      });
       await step("outbox relays drained", async () => {
         for (const relay of relays) await relay.stop();
       });
       await step("event bus closed", () => bus.close());
+      await step("heartbeat removed", () => heartbeat.stop());
       if (!options.db) await step("database closed", () => db.close());
     },
   };
@@ -155,11 +198,17 @@ function wireContexts(options: MypayOptions, db: Db, clock: Clock) {
     clock,
     logger: logger.child({ context: "money" }),
     banking: banking.api,
+    membership: membershipApi,
+    // PGlite runs in our thread: fewer sagas per round, so a round does not hold up requests.
+    ...(db.engine === "pglite" ? { sagaBatchSize: 4 } : {}),
     ...options.money,
   });
-  const membership = createMembershipModule({ moneyBalanceOf: (id) => money.api.heldBy(id) });
+  // Fed by membership (its tables at start, then its events); the auth guard checks it. A process
+  // that does not run membership verifies signatures only.
+  const revocations = createRevocations({ accessTokenTtlSeconds: config.accessTokenTtlSeconds, clock });
+  const membership = createMembershipModule({ money: money.api, revocations });
   const modules: ContextModule[] = [membership, banking.module, money.module, queryModule];
-  return { modules, banking, money, membershipApi };
+  return { modules, banking, money, membershipApi, revocations };
 }
 
 function requireJwks(config: Config): string {

@@ -15,6 +15,7 @@ export const idPrefixes = {
   ledgerTransaction: "ltx",
   entry: "ent",
   saga: "sag",
+  deadLetter: "dlt",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -118,3 +118,22 @@ test("kickCutsWait false: a kick neither wakes the loop nor skips the next wait"
   loop.kick();
   await until(() => rounds === 2);
 });
+
+test("item 17: a loop that has work every round still lets timers and requests in", async () => {
+  const started = performance.now();
+  let rounds = 0;
+  const loop = createBackgroundLoop({
+    // Work that never waits on I/O (as PGlite's queries do not), for 300 ms, then a long sleep.
+    round: async () => {
+      rounds++;
+      return performance.now() - started < 300 ? 0 : long;
+    },
+    onError: () => long,
+  });
+  const timerRan = new Promise<number>((resolve) => setTimeout(() => resolve(performance.now()), 5));
+  loop.start();
+  const ranAt = await timerRan;
+  await loop.stop();
+  assert.ok(rounds > 1, "the loop went round without waiting");
+  assert.ok(ranAt - started < 100, `a 5 ms timer ran after ${Math.round(ranAt - started)} ms`);
+});

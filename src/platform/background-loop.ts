@@ -1,3 +1,14 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+
+/**
+ * Lets the event loop take what is waiting (requests, answers from the bank, timers) before going
+ * on. Background work calls it between items: PGlite runs in this thread and its queries resolve
+ * without ever returning to the event loop, so a batch that never yields blocks every request.
+ */
+export async function yieldToRequests(): Promise<void> {
+  await nextTurn();
+}
+
 export interface BackgroundLoopOptions {
   /** One round; resolves to how many ms to wait before the next (0: at once). */
   readonly round: () => Promise<number>;
@@ -27,7 +38,8 @@ export function createBackgroundLoop(options: BackgroundLoopOptions): Background
     // A kick that came while the round ran may be for work the round looked for too early.
     if (ms <= 0 || (kicked && kickCutsWait())) {
       kicked = false;
-      return Promise.resolve();
+      // Going again at once still lets requests in first.
+      return yieldToRequests();
     }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);

@@ -24,6 +24,16 @@ export interface ContextModule {
   readonly schema: string;
   /** Its folder of numbered .sql files. */
   readonly migrationsDir: string;
-  /** Registers routes, event subscriptions and background jobs. Returns a stop function, if any. */
+  /**
+   * Registers routes and event subscriptions and prepares background jobs, without starting them.
+   * Returns a stop function, if any, that also stops the jobs start() started.
+   */
   mount(env: ContextEnv): Promise<(() => Promise<void>) | undefined>;
+  /**
+   * Starts the background jobs once the server is ready (after listen): work that starts before
+   * then competes with start-up and with the first requests for the event loop.
+   */
+  start?(): void;
+  /** Why the context cannot serve yet (for /ready), or undefined when it can. */
+  problem?(): Promise<string | undefined>;
 }

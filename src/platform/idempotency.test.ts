@@ -168,3 +168,50 @@ describe("idempotency keys", () => {
     assert.deepEqual(await pot("ivan"), { total: 20, moves: 1 });
   });
 });
+
+describe("claims after a crash", () => {
+  const request = (owner: string, amount: number) =>
+    ({
+      method: "POST",
+      routeOptions: { url: "/pots/:owner/transfers" },
+      params: { owner },
+      body: { amount },
+    }) as never;
+
+  /** A claim as a process leaves it, with its heartbeat `aliveForMs` from now (negative: lapsed). */
+  async function claimBy(holder: string, aliveForMs: number, owner: string, key: string, amount: number) {
+    await db.query(
+      `INSERT INTO ${schema}.process_heartbeats (holder, alive_until)
+       VALUES ($1, now() + $2 * interval '1 millisecond')
+       ON CONFLICT (holder) DO UPDATE SET alive_until = EXCLUDED.alive_until`,
+      [holder, aliveForMs],
+    );
+    const claim = await claimKey(
+      db,
+      schema,
+      { scope: owner, key, requestHash: hashRequest(request(owner, amount)) },
+      holder,
+    );
+    assert.equal(claim.kind, "proceed");
+  }
+
+  test("item 16: a claim whose holder's heartbeat lapsed is taken over at once by a retry with the same body", async () => {
+    await claimBy("crashed-process", -1_000, "jan", "k-7", 30);
+    const other = await transfer("jan", 31, "k-7");
+    assert.equal(other.statusCode, 422, "another body is still a different request");
+    const retry = await transfer("jan", 30, "k-7");
+    assert.equal(retry.statusCode, 201, retry.body);
+    assert.deepEqual(await pot("jan"), { total: 30, moves: 1 });
+    const again = await transfer("jan", 30, "k-7");
+    assert.equal(again.headers["idempotent-replayed"], "true");
+    assert.deepEqual(await pot("jan"), { total: 30, moves: 1 });
+  });
+
+  test("item 16: a claim whose holder is alive still gets 409 while in flight", async () => {
+    await claimBy("live-process", 5_000, "kai", "k-8", 40);
+    const retry = await transfer("kai", 40, "k-8");
+    assert.equal(retry.statusCode, 409);
+    assert.equal(retry.json().code, "CONFLICT");
+    assert.equal(await pot("kai"), undefined);
+  });
+});

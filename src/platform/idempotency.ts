@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Failure, ProblemError, type Result, statusOf } from "../kernel/errors.js";
 import { type Db, ident, type Queryable } from "./db/db.js";
+import { processHolder } from "./heartbeat.js";
 import { problemBody, problemContentType, sendProblem } from "./http/problem.js";
 
 export interface IdempotencyKey {
@@ -17,22 +18,31 @@ export type Claim =
   | { readonly kind: "in-flight" }
   | { readonly kind: "mismatch" };
 
-/** How long a claim holds before a crashed request's key can be taken again. */
+/** How long a claim holds when its holder's heartbeat cannot tell whether it is alive. */
 export const claimLeaseSeconds = 60;
 
 /**
  * Claims a key for one request: a new key (or one whose holder died without committing an effect)
  * proceeds; a finished one replays; one still in flight is refused; another body is a mismatch.
+ * A holder is known dead as soon as its heartbeat lapses (heartbeat.ts); without a heartbeat row
+ * (a claim older than holders, a process that died before its first beat) the lease decides.
  */
-export async function claimKey(db: Queryable, schema: string, k: IdempotencyKey): Promise<Claim> {
+export async function claimKey(
+  db: Queryable,
+  schema: string,
+  k: IdempotencyKey,
+  holder: string = processHolder,
+): Promise<Claim> {
   const s = ident(schema);
   const claimed = await db.query(
-    `INSERT INTO ${s}.idempotency_keys AS k (scope, key, request_hash, state, locked_until)
-     VALUES ($1, $2, $3, 'IN_FLIGHT', now() + make_interval(secs => $4))
-     ON CONFLICT (scope, key) DO UPDATE SET locked_until = EXCLUDED.locked_until
-       WHERE k.state = 'IN_FLIGHT' AND k.locked_until < now() AND k.request_hash = EXCLUDED.request_hash
+    `INSERT INTO ${s}.idempotency_keys AS k (scope, key, request_hash, state, locked_until, holder)
+     VALUES ($1, $2, $3, 'IN_FLIGHT', now() + make_interval(secs => $4), $5)
+     ON CONFLICT (scope, key) DO UPDATE SET locked_until = EXCLUDED.locked_until, holder = EXCLUDED.holder
+       WHERE k.state = 'IN_FLIGHT' AND k.request_hash = EXCLUDED.request_hash
+         AND (k.locked_until < now() OR EXISTS (
+           SELECT 1 FROM ${s}.process_heartbeats h WHERE h.holder = k.holder AND h.alive_until < now()))
      RETURNING 1`,
-    [k.scope, k.key, k.requestHash, claimLeaseSeconds],
+    [k.scope, k.key, k.requestHash, claimLeaseSeconds, holder],
   );
   if (claimed.length > 0) return { kind: "proceed" };
   const rows = await db.query<{
@@ -45,7 +55,7 @@ export async function claimKey(db: Queryable, schema: string, k: IdempotencyKey)
     [k.scope, k.key],
   );
   const row = rows[0];
-  if (!row) return claimKey(db, schema, k); // released in between: try again
+  if (!row) return claimKey(db, schema, k, holder); // released in between: try again
   if (row.request_hash !== k.requestHash) return { kind: "mismatch" };
   if (row.state === "DONE") return { kind: "replay", status: row.response_status, body: row.response_body };
   return { kind: "in-flight" };

@@ -8,6 +8,7 @@ import { migrate, platformMigrationsDir } from "./db/migrate.js";
 import { handleOnce } from "./inbox.js";
 import { createLogger } from "./logging.js";
 import { recordEvents } from "./outbox.js";
+import { createRedelivery } from "./redelivery.js";
 import { createOutboxRelay, type OutboxRelay } from "./relay.js";
 
 const logger = createLogger(process.env.MYPAY_LOG_LEVEL ?? "silent", "relay-test");
@@ -143,6 +144,9 @@ test("events are published in the order they were committed, across batches", as
 test("a handler that fails once gets the event again and has its effect once", async (t) => {
   const s = await setup(t);
   const consumer = await consume(s, 1);
+  const retries = createRedelivery({ db, schema: s.schema, logger, baseMs: 10, pollMs: 20 });
+  retries.start();
+  t.after(() => retries.stop());
   await commit(s.schema, "retried");
   s.relay().start();
   await waitFor(async () => (await labels(s.schema)).length === 1);

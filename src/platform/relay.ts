@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { createBackgroundLoop } from "./background-loop.js";
+import { createBackgroundLoop, yieldToRequests } from "./background-loop.js";
 import type { EventBus, EventEnvelope } from "./bus/bus.js";
 import { type Db, ident } from "./db/db.js";
 import type { Logger } from "./logging.js";
@@ -113,6 +113,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let failed = false;
     for (const row of rows) {
       if (Date.now() > deadline) break;
+      // One event at a time between requests: a backlog must not hold the event loop.
+      await yieldToRequests();
       try {
         await bus.publish(toEnvelope(row));
         sent.push(row.id);

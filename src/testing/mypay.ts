@@ -9,11 +9,12 @@ export const adminPassword = "admin-password-for-tests";
 
 /**
  * The whole of mypay in-process on a fresh test database and bus, as `npm start` wires it
- * (no sockets: drive it with `mypay.app.inject`). close() also drops the database and the stream.
+ * (no sockets: drive it with `mypay.app.inject`), its background work started as main.ts starts
+ * it after listen. close() also drops the database and the stream.
  */
 export async function startTestMypay(
   env: Record<string, string> = {},
-  tuning: Pick<MypayOptions, "money" | "banking"> = {},
+  tuning: Pick<MypayOptions, "money" | "banking" | "consumerRetry"> = {},
 ): Promise<Mypay> {
   const db = await openTestDb();
   const bus = await openTestBus();
@@ -25,6 +26,7 @@ export async function startTestMypay(
     bus,
     ...tuning,
   });
+  mypay.startBackground();
   return {
     ...mypay,
     close: async () => {

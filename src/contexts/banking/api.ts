@@ -47,10 +47,19 @@ export interface BankingApi {
   /** False while the circuit breaker is open: callers fail fast with BANK_UNAVAILABLE and move nothing. */
   available(): boolean;
   /**
-   * Orders a transfer. Idempotent on requestId: a repeat returns the stored outcome, or asks the
-   * bank again with the same requestId if it is still unknown. BANK_UNAVAILABLE (nothing sent) as a failure.
+   * Orders a transfer. Idempotent on requestId: a repeat returns the stored outcome without calling
+   * the bank (an UNKNOWN one is resolved by banking, which publishes FirmbankingCompleted).
+   * BANK_UNAVAILABLE (nothing sent) as a failure.
    */
   transfer(command: TransferCommand): Promise<Result<FirmbankingOutcome>>;
+  /**
+   * Call before giving up on a transfer that may have been ordered: when banking has no request with
+   * that requestId it stores one as FAILED (reason NOT_SENT), so that no transfer() still on its way
+   * can reach the bank; otherwise it answers the stored outcome (UNKNOWN: do not give up yet).
+   */
+  voidUnsent(command: TransferCommand): Promise<FirmbankingOutcome>;
+  /** Asks banking to check an open request with the bank afresh (after its checks ran out). */
+  recheck(requestId: string): Promise<boolean>;
   /** The stored outcome of a request, undefined if banking never saw it. */
   outcome(requestId: string): Promise<FirmbankingOutcome | undefined>;
   /** The corporate account's balance as the bank reports it (for reconciliation). */
@@ -72,6 +81,9 @@ export interface FirmbankingCompleted {
   readonly fee: number;
   readonly bankCode: string;
 }
+
+/** The reason of a request voidUnsent stored as FAILED: it never reached the bank. */
+export const firmbankingNotSent = "NOT_SENT";
 
 export const bankingEvents = {
   FirmbankingCompleted: "FirmbankingCompleted",

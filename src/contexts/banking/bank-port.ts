@@ -41,10 +41,13 @@ export interface BankPort {
 
 /**
  * How a bank call ended without an answer. `refused`: the connection was never made, so the bank
- * surely did not get the request; the others (timeout, reset, a 5xx, a garbled answer) may have
- * reached it.
+ * surely did not get the request; the others may have reached it. `server`: a 5xx or a body that
+ * is not JSON. `unexpected`: an answer we cannot act on (a 4xx, a malformed body, another
+ * requestId's outcome): only the bank's explicit outcome of a request is one. `stalled`: a timeout
+ * that our own event loop caused (it was blocked for much of the wait), which says nothing of the
+ * bank, so the breaker does not count it.
  */
-export type NoAnswerKind = "refused" | "timeout" | "reset" | "server";
+export type NoAnswerKind = "refused" | "timeout" | "stalled" | "reset" | "server" | "unexpected";
 
 export class BankCallError extends Error {
   readonly kind: NoAnswerKind;

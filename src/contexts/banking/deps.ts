@@ -19,6 +19,8 @@ export interface BankingDeps {
   readonly resolverBaseMs: number;
   /** The longest wait between two checks of one UNKNOWN request. */
   readonly resolverMaxMs: number;
+  /** Unanswered checks after which the resolver stops asking about a request (staff can recheck it). */
+  readonly resolverMaxChecks: number;
   /** A REQUESTED row this old is treated as left by a process that died before calling the bank. */
   readonly staleRequestMs: number;
   /** Dice for the backoff's jitter. */

@@ -93,6 +93,8 @@ export function contractBankOf(
 }
 
 export const resolverCapMs = 60_000;
+/** Unanswered checks of one request before the resolver stops: about half an hour at the cap. */
+export const resolverMaxChecks = 30;
 
 /**
  * When to ask the bank again after `checks` unanswered checks: exponential from baseMs, capped,

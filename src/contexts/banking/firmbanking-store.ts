@@ -65,14 +65,14 @@ const toFirmbanking = (r: Row): Firmbanking => ({
   checks: r.checks,
 });
 
-/** Stores a REQUESTED row; false when a row with that requestId exists already. */
-export async function insertRequested(q: Queryable, f: Firmbanking, nextCheckAt: Date): Promise<boolean> {
-  const rows = await q.query(
+/** Inserts the row unless one with its requestId exists (the one atomic point per requestId). */
+async function insertNew(q: Queryable, f: Firmbanking, nextCheckAt: Date): Promise<Row | undefined> {
+  const rows = await q.query<Row>(
     `INSERT INTO banking.firmbanking (id, request_id, purpose, membership_id, from_bank_code, from_account_number,
-       to_bank_code, to_account_number, amount, fee, bank_code, status, reference, correlation_id, created_at,
-       next_check_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'REQUESTED', $12, $13, $14, $15)
-     ON CONFLICT (request_id) DO NOTHING RETURNING id`,
+       to_bank_code, to_account_number, amount, fee, bank_code, status, reason, reference, correlation_id,
+       created_at, completed_at, next_check_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+     ON CONFLICT (request_id) DO NOTHING RETURNING *`,
     [
       f.id,
       f.requestId,
@@ -85,11 +85,46 @@ export async function insertRequested(q: Queryable, f: Firmbanking, nextCheckAt:
       f.amount,
       f.fee,
       f.bankCode,
+      f.status,
+      f.reason,
       f.reference,
       f.correlationId,
       f.createdAt,
+      f.completedAt,
       nextCheckAt,
     ],
+  );
+  return rows[0];
+}
+
+/** Stores a REQUESTED row; false when a row with that requestId exists already. */
+export async function insertRequested(q: Queryable, f: Firmbanking, nextCheckAt: Date): Promise<boolean> {
+  return (
+    (await insertNew(q, { ...f, status: "REQUESTED", reason: null, completedAt: null }, nextCheckAt)) !==
+    undefined
+  );
+}
+
+/**
+ * Stores the request as FAILED `reason` (never sent) unless a row with its requestId exists: a
+ * transfer() that comes later finds it and never calls the bank. Undefined when a row existed.
+ */
+export async function insertVoided(
+  q: Queryable,
+  f: Firmbanking,
+  reason: string,
+  now: Date,
+): Promise<Firmbanking | undefined> {
+  const row = await insertNew(q, { ...f, status: "FAILED", reason, completedAt: now }, now);
+  return row && toFirmbanking(row);
+}
+
+/** An open request checked afresh: due now, with a new budget of checks. False when it is not open. */
+export async function scheduleCheck(q: Queryable, requestId: string, now: Date): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE banking.firmbanking SET checks = 0, next_check_at = $2
+     WHERE request_id = $1 AND status IN ${openStatusesSql} RETURNING id`,
+    [requestId, now],
   );
   return rows.length > 0;
 }
@@ -131,21 +166,24 @@ export async function markUnknown(
 /**
  * Leases up to `limit` open rows whose check is due. One statement with SKIP LOCKED, and a lease
  * instead of a transaction held across the bank call, so two replicas never work on the same row.
+ * A row that had `maxChecks` unanswered checks is left alone until scheduleCheck gives it more.
  */
 export async function claimDue(
   q: Queryable,
   now: Date,
   leaseUntil: Date,
   limit: number,
+  maxChecks: number,
 ): Promise<Firmbanking[]> {
   const rows = await q.query<Row>(
     `UPDATE banking.firmbanking SET lease_until = $2
      WHERE id IN (
        SELECT id FROM banking.firmbanking
        WHERE status IN ${openStatusesSql} AND next_check_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
+         AND checks < $4
        ORDER BY next_check_at LIMIT $3 FOR UPDATE SKIP LOCKED)
      RETURNING *`,
-    [now, leaseUntil, limit],
+    [now, leaseUntil, limit, maxChecks],
   );
   return rows.map(toFirmbanking);
 }

@@ -5,7 +5,9 @@ import { newId } from "../../kernel/ids.js";
 import type { Db } from "../../platform/db/db.js";
 import { createSandboxBank, type SandboxBank } from "../../sandbox-bank/app.js";
 import { bankClient, loadedDice } from "../../sandbox-bank/test-helpers.js";
+import { watchBankCalls } from "../../testing/bank-calls.js";
 import type { AccountRef, FirmbankingOutcome, TransferCommand } from "./api.js";
+import { firmbankingNotSent } from "./api.js";
 import { corporateHolderName } from "./contracts.js";
 import { insertRequested } from "./firmbanking-store.js";
 import { eventually, type Kit, openKit, openTestDb, testLogger } from "./test-kit.js";
@@ -19,9 +21,9 @@ let corporate: AccountRef;
 const memberId = newId("membership");
 
 before(async () => {
-  // One database for both (the bank in its own schema): one engine start per file.
+  // The bank keeps its accounts in memory; the test database is mypay's alone.
   db = await openTestDb();
-  bank = await createSandboxBank({ db, logger: testLogger, random: dice.random });
+  bank = await createSandboxBank({ logger: testLogger, random: dice.random });
   const url = await bank.app.listen({ port: 0, host: "127.0.0.1" });
   teller = bankClient(bank);
   kit = await openKit(db, url, { bankTimeoutMs: 400 });
@@ -79,11 +81,8 @@ test("the corporate account is opened once, even by processes starting together"
   corporate = refs[0];
   assert.deepEqual(refs[1], corporate);
   assert.deepEqual(refs[2], corporate);
-  const opened = await bank.db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM sandbox_bank.accounts WHERE holder_name = $1",
-    [corporateHolderName],
-  );
-  assert.equal(opened[0]?.n, 1);
+  const opened = bank.store.accounts().filter((a) => a.holderName === corporateHolderName);
+  assert.equal(opened.length, 1);
   assert.deepEqual(await kit.api.corporateBalanceAtBank(), { ok: true, value: 0 });
   await kit.banking.prepare();
 });
@@ -144,7 +143,9 @@ test("the same requestId, repeated or at the same time, never moves money twice"
   assert.deepEqual(value(await kit.api.transfer(cmd)), first);
   const twin = recharge(from, 20_000);
   const together = (await Promise.all([1, 2, 3].map(() => kit.api.transfer(twin)))).map(value);
-  assert.deepEqual(new Set(together.map((o) => `${o.firmbankingId}:${o.status}`)).size, 1);
+  // One request: the duplicates that came while it was with the bank answer what was stored then.
+  assert.deepEqual(new Set(together.map((o) => o.firmbankingId)).size, 1);
+  assert.equal((await kit.api.outcome(twin.requestId))?.status, "SUCCEEDED");
   assert.equal(await teller.balance(from), 70_000);
   assert.equal(await teller.balance(corporate), corporateBefore + 30_000);
   assert.equal((await eventsFor(first.firmbankingId)).length, 1);
@@ -200,13 +201,22 @@ test("an unanswered transfer the bank refused ends FAILED, as the bank recorded 
   );
 });
 
-test("calling again for an UNKNOWN request asks the bank instead of waiting for the resolver", async () => {
+test("item 4: calling again for an UNKNOWN request answers what is stored; only the resolver asks the bank", async () => {
   const from = await memberAccount(50_000);
   await teller.setFaults({ timeoutRate: 1, timeoutHoldMs: 10 });
   dice.queue.push(0, 0.9);
   const cmd = recharge(from, 10_000);
   assert.equal(value(await kit.api.transfer(cmd)).status, "UNKNOWN");
   await teller.setFaults({});
+  const calls = watchBankCalls(kit.config.bankUrl);
+  try {
+    assert.equal(value(await kit.api.transfer(cmd)).status, "UNKNOWN");
+    assert.equal(calls.about(cmd.requestId).length, 0, "a repeat does not call the bank");
+    assert.equal((await resolved(cmd.requestId)).status, "SUCCEEDED");
+    assert.ok(calls.about(cmd.requestId).length > 0, "the resolver did");
+  } finally {
+    calls.stop();
+  }
   const again = value(await kit.api.transfer(cmd));
   assert.equal(again.status, "SUCCEEDED");
   assert.equal(await teller.balance(from), 40_000);
@@ -238,4 +248,58 @@ test("a request left REQUESTED by a process that died is sent once it is stale, 
   assert.equal((await kit.api.outcome(cmd.requestId))?.status, "SUCCEEDED");
   assert.equal(await teller.balance(from), 40_000);
   assert.equal((await eventsFor(row.id)).length, 1);
+});
+
+test("item 3: voiding a request banking never stored makes it FAILED NOT_SENT; a late transfer never reaches the bank", async () => {
+  const from = await memberAccount(50_000);
+  const cmd = recharge(from, 10_000);
+  const voided = await kit.api.voidUnsent(cmd);
+  assert.deepEqual([voided.status, voided.reason], ["FAILED", firmbankingNotSent]);
+  assert.deepEqual(
+    (await eventsFor(voided.firmbankingId)).map((e) => e.status),
+    ["FAILED"],
+  );
+  const calls = watchBankCalls(kit.config.bankUrl);
+  try {
+    // A runner that lost its saga's lease, sending late: it gets the stored FAILED.
+    assert.deepEqual(value(await kit.api.transfer(cmd)), voided);
+    assert.equal(calls.about(cmd.requestId).length, 0);
+  } finally {
+    calls.stop();
+  }
+  assert.equal(await teller.stored(cmd.requestId), undefined, "the bank never saw it");
+  assert.equal(await teller.balance(from), 50_000);
+  assert.deepEqual(await kit.api.voidUnsent(cmd), voided, "voiding again answers the same");
+});
+
+test("item 3: voiding a request banking already sent answers its outcome and changes nothing", async () => {
+  const from = await memberAccount(50_000);
+  const cmd = recharge(from, 10_000);
+  const sent = value(await kit.api.transfer(cmd));
+  assert.equal(sent.status, "SUCCEEDED");
+  assert.deepEqual(await kit.api.voidUnsent(cmd), sent);
+  assert.equal(await teller.balance(from), 40_000);
+});
+
+test("item 4: the resolver stops asking after its checks; a recheck gives the request a fresh look", async () => {
+  const from = await memberAccount(50_000);
+  await teller.setFaults({ timeoutRate: 1, timeoutHoldMs: 10 });
+  dice.queue.push(0, 0.9); // answer lost; not carried out
+  const cmd = recharge(from, 10_000);
+  assert.equal(value(await kit.api.transfer(cmd)).status, "UNKNOWN");
+  await teller.setFaults({});
+  // Checks that get no answer (the bank cannot be reached) use up the budget of three.
+  let hours = 0;
+  const passing = { now: () => new Date(Date.now() + ++hours * 3_600_000) };
+  const cutOff = kit.another({ clock: passing, bankBaseUrl: "http://127.0.0.1:1", resolverMaxChecks: 3 });
+  for (let i = 0; i < 10; i++) await cutOff.resolveDue();
+  const later = { now: () => new Date(Date.now() + (hours + 1) * 3_600_000) };
+  const resolver = kit.another({ clock: later, resolverMaxChecks: 3 });
+  assert.equal(await resolver.resolveDue(), 0, "out of checks: left alone");
+  assert.equal((await kit.api.outcome(cmd.requestId))?.status, "UNKNOWN", "still UNKNOWN, never guessed");
+  assert.equal(await resolver.api.recheck(cmd.requestId), true);
+  assert.equal(await resolver.resolveDue(), 1);
+  assert.equal((await kit.api.outcome(cmd.requestId))?.status, "SUCCEEDED");
+  assert.equal(await teller.balance(from), 40_000);
+  assert.equal(await resolver.api.recheck(cmd.requestId), false, "a finished request needs no check");
 });

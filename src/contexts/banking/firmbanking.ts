@@ -3,7 +3,7 @@ import { newId } from "../../kernel/ids.js";
 import { won } from "../../kernel/won.js";
 import { recordEvents } from "../../platform/outbox.js";
 import type { FirmbankingCompleted, FirmbankingOutcome, TransferCommand } from "./api.js";
-import { bankingEvents } from "./api.js";
+import { bankingEvents, firmbankingNotSent } from "./api.js";
 import { isNoAnswer, type TransferAnswer } from "./bank-port.js";
 import type { BankingDeps } from "./deps.js";
 import { contractBankOf, defaultFeePerTransfer, isTerminal, nextCheckDelayMs } from "./domain.js";
@@ -12,11 +12,16 @@ import {
   type Firmbanking,
   findByRequestId,
   insertRequested,
+  insertVoided,
   markUnknown,
+  scheduleCheck,
 } from "./firmbanking-store.js";
 import { bankingSchema, findContract } from "./store.js";
 
-/** Firmbanking: store the request, then ask the bank; a missing answer is UNKNOWN, never FAILED. */
+/**
+ * Firmbanking: store the request, then ask the bank once; a missing answer is UNKNOWN, never FAILED,
+ * and only the resolver asks the bank about it again.
+ */
 
 // The bank's own rule for request ids (they sit in GET /transfers/{requestId}).
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -61,12 +66,16 @@ async function newRequest(deps: BankingDeps, c: TransferCommand): Promise<Firmba
   };
 }
 
-export async function transfer(deps: BankingDeps, c: TransferCommand): Promise<Result<FirmbankingOutcome>> {
+function checkCommand(c: TransferCommand): void {
   if (!requestIdPattern.test(c.requestId))
     throw new Error(`requestId "${c.requestId}" is not a valid request id`);
   if (won(c.amount) === 0) throw new Error("a transfer of 0 won");
+}
+
+export async function transfer(deps: BankingDeps, c: TransferCommand): Promise<Result<FirmbankingOutcome>> {
+  checkCommand(c);
   const stored = await findByRequestId(deps.db, c.requestId);
-  if (stored) return ok(await repeat(deps, stored, c));
+  if (stored) return ok(repeat(stored, c));
   if (!deps.bank.available()) {
     return fail("BANK_UNAVAILABLE", "the bank cannot be reached now; nothing was sent");
   }
@@ -76,21 +85,46 @@ export async function transfer(deps: BankingDeps, c: TransferCommand): Promise<R
   if (!(await insertRequested(deps.db, request, staleAt))) {
     const raced = await findByRequestId(deps.db, c.requestId);
     if (!raced) throw new Error(`firmbanking ${c.requestId} vanished after a duplicate insert`);
-    return ok(await repeat(deps, raced, c));
+    return ok(repeat(raced, c));
   }
   return ok(await ask(deps, request, () => deps.bank.transfer(order(request))));
 }
 
-/** A request seen before: its stored outcome, or the bank asked again while it is open. */
-async function repeat(
-  deps: BankingDeps,
-  stored: Firmbanking,
-  c: TransferCommand,
-): Promise<FirmbankingOutcome> {
+/**
+ * A request seen before: its stored outcome. An open one is the resolver's to find out (one poller
+ * of the bank); its FirmbankingCompleted event tells the caller when it is known.
+ */
+function repeat(stored: Firmbanking, c: TransferCommand): FirmbankingOutcome {
   if (!sameTransfer(stored, c))
     throw new Error(`requestId ${c.requestId} was already used for a different transfer`);
-  if (isTerminal(stored.status) || !deps.bank.available()) return toOutcome(stored);
-  return settle(deps, stored);
+  return toOutcome(stored);
+}
+
+/**
+ * Before a caller gives up on a request it may have sent: stores it as FAILED NOT_SENT if banking
+ * never stored it (a transfer() still on its way then finds that and never calls the bank), and
+ * otherwise answers what is stored. The insert is the one atomic point, so exactly one of the two wins.
+ */
+export async function voidUnsent(deps: BankingDeps, c: TransferCommand): Promise<FirmbankingOutcome> {
+  checkCommand(c);
+  const request = await newRequest(deps, c);
+  const voided = await deps.db.tx(async (tx) => {
+    const row = await insertVoided(tx, request, firmbankingNotSent, deps.clock.now());
+    if (row) {
+      const event = { type: bankingEvents.FirmbankingCompleted, data: completedEvent(row, "FAILED") };
+      await recordEvents(tx, bankingSchema, [event], { correlationId: row.correlationId });
+    }
+    return row;
+  });
+  if (!voided) return repeat(await reread(deps, request), c);
+  deps.logger.info({ requestId: c.requestId }, "firmbanking voided before it was sent: FAILED NOT_SENT");
+  deps.kickRelay();
+  return toOutcome(voided);
+}
+
+/** Staff want a fresh look at an open request (its checks ran out): the resolver checks it now. */
+export function recheck(deps: BankingDeps, requestId: string): Promise<boolean> {
+  return scheduleCheck(deps.db, requestId, deps.clock.now());
 }
 
 const order = (f: Firmbanking) => ({ requestId: f.requestId, from: f.from, to: f.to, amount: f.amount });
@@ -121,6 +155,12 @@ async function ask(deps: BankingDeps, f: Firmbanking, call: () => Promise<Transf
 async function leaveUnknown(deps: BankingDeps, f: Firmbanking): Promise<FirmbankingOutcome> {
   const delay = nextCheckDelayMs(f.checks, deps.resolverBaseMs, deps.random(), deps.resolverMaxMs);
   const row = await markUnknown(deps.db, f.id, new Date(deps.clock.now().getTime() + delay));
+  if (row && row.checks >= deps.resolverMaxChecks) {
+    deps.logger.error(
+      { requestId: f.requestId, reference: f.reference, checks: row.checks },
+      "firmbanking still UNKNOWN after its checks: the resolver stops asking until staff retry its saga",
+    );
+  }
   return toOutcome(row ?? (await reread(deps, f)));
 }
 

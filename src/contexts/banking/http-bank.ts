@@ -8,6 +8,8 @@ import {
   retry,
   wrap,
 } from "cockatiel";
+import { watchStalls } from "../../platform/event-loop-lag.js";
+import type { Logger } from "../../platform/logging.js";
 import type { AccountRef } from "./api.js";
 import {
   type BankAccountAtBank,
@@ -50,9 +52,16 @@ function refusedCode(cause: unknown): boolean {
   return Array.isArray(c?.errors) && c.errors.length > 0 && c.errors.every((e) => refusedCode(e));
 }
 
-function noAnswer(error: unknown, what: string): BankCallError {
+// A timeout whose wait was stalled for more than this share of it is our fault, not the bank's.
+const stalledShare = 1 / 4;
+
+function noAnswer(error: unknown, what: string, stalledMs: number, timeoutMs: number): BankCallError {
   const name = (error as { name?: unknown })?.name;
   if (name === "TimeoutError" || name === "AbortError") {
+    if (stalledMs > timeoutMs * stalledShare) {
+      const why = `our event loop was stalled ${stalledMs} ms of the ${timeoutMs} ms wait`;
+      return new BankCallError("stalled", `${what}: no answer in time, but ${why}`, { cause: error });
+    }
     return new BankCallError("timeout", `${what}: no answer in time`, { cause: error });
   }
   const cause = (error as { cause?: unknown })?.cause;
@@ -66,6 +75,7 @@ async function exchange(url: string, method: string, timeoutMs: number, body?: o
   const what = `${method} ${new URL(url).pathname}`;
   let text: string;
   let status: number;
+  const stalled = watchStalls();
   try {
     const res = await fetch(url, {
       method,
@@ -75,7 +85,7 @@ async function exchange(url: string, method: string, timeoutMs: number, body?: o
     status = res.status;
     text = await res.text();
   } catch (error) {
-    throw noAnswer(error, what);
+    throw noAnswer(error, what, stalled(), timeoutMs);
   }
   if (status >= 500) throw new BankCallError("server", `${what}: the bank answered ${status}`);
   try {
@@ -87,12 +97,20 @@ async function exchange(url: string, method: string, timeoutMs: number, body?: o
 
 /** An answer of a shape we do not know: as good as none, since we cannot tell what happened. */
 function garbled(what: string, reply: Reply): never {
-  throw new BankCallError("server", `${what}: unexpected answer ${reply.status}`);
+  const code = (reply.body as { code?: unknown } | undefined)?.code;
+  const named = typeof code === "string" ? ` (${code})` : "";
+  throw new BankCallError("unexpected", `${what}: unexpected answer ${reply.status}${named}`);
 }
 
-function asTransferAnswer(reply: Reply): TransferAnswer {
-  const b = reply.body as { status?: unknown; reason?: unknown } | undefined;
-  if (b?.status !== "SUCCEEDED" && b?.status !== "FAILED") return garbled("transfer", reply);
+/**
+ * The bank's outcome of this very request, or no answer: a 409, a 429, any other status, or a body
+ * that is not this requestId's outcome proves nothing about the money, so it stays UNKNOWN.
+ */
+function asTransferAnswer(reply: Reply, requestId: string): TransferAnswer {
+  const what = `transfer ${requestId}`;
+  const b = reply.body as { requestId?: unknown; status?: unknown; reason?: unknown } | undefined;
+  if (reply.status !== 200 || b?.requestId !== requestId) return garbled(what, reply);
+  if (b.status !== "SUCCEEDED" && b.status !== "FAILED") return garbled(what, reply);
   return typeof b.reason === "string" ? { status: b.status, reason: b.reason } : { status: b.status };
 }
 
@@ -105,7 +123,10 @@ function asAccount(reply: Reply): BankAccountAtBank {
 }
 
 function policies(r: Resilience) {
-  const isFault = (e: Error) => e instanceof BankCallError;
+  const anyNoAnswer = (e: Error) => e instanceof BankCallError;
+  // Our own stall says nothing of the bank's health: it never counts towards opening the breaker
+  // (cockatiel lets an error it does not handle through; a half-open probe then closes it).
+  const isFault = (e: Error) => e instanceof BankCallError && e.kind !== "stalled";
   const breaker = circuitBreaker(handleWhen(isFault), {
     halfOpenAfter: r.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(r.breakerThreshold),
@@ -116,7 +137,7 @@ function policies(r: Resilience) {
   return {
     breaker,
     // Reads change nothing: any failure may be retried.
-    reading: wrap(retrying(isFault), breaker),
+    reading: wrap(retrying(anyNoAnswer), breaker),
     // A write is retried only when the bank surely never got it.
     writing: wrap(
       retrying((e) => e instanceof BankCallError && e.kind === "refused"),
@@ -125,15 +146,34 @@ function policies(r: Resilience) {
   };
 }
 
-export function createHttpBank(baseUrl: string, resilience: Resilience): BankPort {
+export function createHttpBank(baseUrl: string, resilience: Resilience, logger: Logger): BankPort {
   const base = baseUrl.replace(/\/+$/, "");
   const { breaker, reading, writing } = policies(resilience);
+  const failures = recentFailures(resilience.breakerThreshold);
   let openedAt = 0;
   breaker.onBreak(() => {
     openedAt = Date.now();
+    const list = failures.list();
+    logger.error(
+      { failures: list, halfOpenAfterMs: resilience.halfOpenAfterMs },
+      `bank circuit breaker opened after: ${list.map(summary).join("; ")}`,
+    );
   });
+  breaker.onReset(() => logger.info("bank circuit breaker closed: the bank answers again"));
   const call = (policy: IPolicy, method: string, path: string, body?: object) =>
-    policy.execute(() => exchange(`${base}${path}`, method, resilience.timeoutMs, body));
+    policy.execute(async () => {
+      const started = Date.now();
+      try {
+        const reply = await exchange(`${base}${path}`, method, resilience.timeoutMs, body);
+        failures.clear();
+        return reply;
+      } catch (error) {
+        if (error instanceof BankCallError && error.kind !== "stalled") {
+          failures.note({ method, path, kind: error.kind, message: error.message, ms: Date.now() - started });
+        }
+        throw error;
+      }
+    });
   const accountPath = (ref: AccountRef) =>
     `/accounts/${encodeURIComponent(ref.bankCode)}/${encodeURIComponent(ref.accountNumber)}`;
 
@@ -159,15 +199,39 @@ export function createHttpBank(baseUrl: string, resilience: Resilience): BankPor
       return reply.status === 201 ? asAccount(reply) : garbled("open account", reply);
     },
     async transfer(order: TransferOrder) {
-      const reply = await call(writing, "POST", "/transfers", order);
-      if (reply.status === 200) return asTransferAnswer(reply);
-      // Any other 4xx: the bank read the order and turned it down, so no money moved.
-      return { status: "FAILED", reason: `REJECTED_${reply.status}` };
+      return asTransferAnswer(await call(writing, "POST", "/transfers", order), order.requestId);
     },
     async getTransfer(requestId) {
       const reply = await call(reading, "GET", `/transfers/${encodeURIComponent(requestId)}`);
+      // The bank's word that it never received this requestId.
       if (reply.status === 404) return undefined;
-      return reply.status === 200 ? asTransferAnswer(reply) : garbled("transfer", reply);
+      return asTransferAnswer(reply, requestId);
     },
+  };
+}
+
+/** One failed call the breaker counted, for the log line that says why it opened. */
+interface FailureNote {
+  readonly method: string;
+  readonly path: string;
+  readonly kind: string;
+  readonly message: string;
+  readonly ms: number;
+}
+
+const summary = (f: FailureNote) => `${f.method} ${f.path} ${f.kind} after ${f.ms} ms`;
+
+/** The counted failures since the last answer: the consecutive ones that open the breaker. */
+function recentFailures(keep: number) {
+  const notes: FailureNote[] = [];
+  return {
+    note(f: FailureNote) {
+      notes.push(f);
+      if (notes.length > Math.max(1, keep)) notes.shift();
+    },
+    clear: () => {
+      notes.length = 0;
+    },
+    list: () => [...notes],
   };
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { type Clock, systemClock } from "../../kernel/clock.js";
 import { fail, ok } from "../../kernel/errors.js";
-import { createBackgroundLoop } from "../../platform/background-loop.js";
+import { type BackgroundLoop, createBackgroundLoop } from "../../platform/background-loop.js";
 import type { Config } from "../../platform/config.js";
 import type { ContextModule } from "../../platform/context.js";
 import type { Db } from "../../platform/db/db.js";
@@ -10,8 +10,8 @@ import type { AccountRef, BankingApi } from "./api.js";
 import { isNoAnswer } from "./bank-port.js";
 import { ensureCorporateAccount, seedContracts } from "./contracts.js";
 import type { BankingDeps } from "./deps.js";
-import { resolverCapMs, staleRequestMs } from "./domain.js";
-import { outcome, transfer } from "./firmbanking.js";
+import { resolverCapMs, resolverMaxChecks, staleRequestMs } from "./domain.js";
+import { outcome, recheck, transfer, voidUnsent } from "./firmbanking.js";
 import { countOpen } from "./firmbanking-store.js";
 import { createHttpBank, defaultResilience, type Resilience } from "./http-bank.js";
 import { linkedAccount } from "./link-account.js";
@@ -38,6 +38,8 @@ export interface BankingOptions {
   readonly resolverMaxMs?: number;
   /** How often the resolver looks for due requests (default 1 s). */
   readonly resolverPollMs?: number;
+  /** Unanswered checks after which the resolver stops asking about a request (default 30). */
+  readonly resolverMaxChecks?: number;
   /** Retries and circuit breaker; the timeout is config.bankTimeoutMs. */
   readonly resilience?: Partial<Omit<Resilience, "timeoutMs">>;
   readonly random?: () => number;
@@ -58,7 +60,7 @@ export function createBanking(options: BankingOptions): Banking {
   let kick = () => {};
   const deps: BankingDeps = {
     db: options.db,
-    bank: createHttpBank(options.bankBaseUrl ?? config.bankUrl, resilience),
+    bank: createHttpBank(options.bankBaseUrl ?? config.bankUrl, resilience, options.logger),
     config,
     clock: options.clock ?? systemClock,
     logger: options.logger,
@@ -66,6 +68,7 @@ export function createBanking(options: BankingOptions): Banking {
     kickRelay: () => kick(),
     resolverBaseMs: options.resolverBaseMs ?? 1_000,
     resolverMaxMs: options.resolverMaxMs ?? resolverCapMs,
+    resolverMaxChecks: options.resolverMaxChecks ?? resolverMaxChecks,
     staleRequestMs: staleRequestMs(config.bankTimeoutMs, resilience.retries + 1),
     random: options.random ?? Math.random,
   };
@@ -74,6 +77,8 @@ export function createBanking(options: BankingOptions): Banking {
     await seedContracts(deps);
     await corporate();
   };
+  let resolver: BackgroundLoop | undefined;
+  let ready = () => false;
   const module: ContextModule = {
     name: "banking",
     schema: bankingSchema,
@@ -81,17 +86,23 @@ export function createBanking(options: BankingOptions): Banking {
     async mount(env) {
       kick = env.kickRelay;
       registerBankingRoutes(env.app, deps);
-      return startBackground(deps, prepare, options.resolverPollMs ?? 1_000);
+      const background = await prepareBackground(deps, prepare, options.resolverPollMs ?? 1_000);
+      resolver = background.loop;
+      ready = background.prepared;
+      return () => background.loop.stop();
     },
+    start: () => resolver?.start(),
+    // Until the contracts are seeded, every bank would look unsupported to a member linking one.
+    problem: async () => (ready() ? undefined : "waiting for the bank: contracts not set up yet"),
   };
   return { api: createApi(deps, corporate), module, resolveDue: () => resolveDue(deps), prepare };
 }
 
 /**
- * Sets banking up (the bank may be down at start: then each round tries again first) and runs the
- * resolver; returns the function that stops it.
+ * Sets banking up (the bank may be down at start: then each round tries again first) and makes
+ * the resolver's loop, which module.start() starts.
  */
-async function startBackground(deps: BankingDeps, prepare: () => Promise<void>, pollMs: number) {
+async function prepareBackground(deps: BankingDeps, prepare: () => Promise<void>, pollMs: number) {
   let prepared = false;
   const setUp = async () => {
     await prepare();
@@ -111,8 +122,7 @@ async function startBackground(deps: BankingDeps, prepare: () => Promise<void>, 
       return pollMs;
     },
   });
-  loop.start();
-  return () => loop.stop();
+  return { loop, prepared: () => prepared };
 }
 
 /** Memoizes a successful promise; a failed one is tried again at the next call. */
@@ -134,6 +144,8 @@ function createApi(deps: BankingDeps, corporate: () => Promise<AccountRef>): Ban
     available: () => deps.bank.available(),
     transfer: (command) => transfer(deps, command),
     outcome: (requestId) => outcome(deps, requestId),
+    voidUnsent: (command) => voidUnsent(deps, command),
+    recheck: (requestId) => recheck(deps, requestId),
     async corporateBalanceAtBank() {
       try {
         const ref = await corporate();

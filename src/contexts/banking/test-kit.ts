@@ -2,6 +2,7 @@ import { generateKeyPair } from "jose";
 import { type Clock, systemClock } from "../../kernel/clock.js";
 import { newId } from "../../kernel/ids.js";
 import { registerAuth } from "../../platform/auth/guard.js";
+import { createRevocations } from "../../platform/auth/revocations.js";
 import { createSigner, createVerifier, type Role, tokenAlgorithm } from "../../platform/auth/tokens.js";
 import { createInProcessBus } from "../../platform/bus/in-process.js";
 import { type Config, loadConfig } from "../../platform/config.js";
@@ -25,7 +26,9 @@ export interface KitOptions {
   readonly mount?: boolean;
 }
 
-type Tweaks = Partial<Pick<BankingOptions, "clock" | "bankBaseUrl" | "resilience" | "resolverBaseMs">>;
+type Tweaks = Partial<
+  Pick<BankingOptions, "clock" | "bankBaseUrl" | "resilience" | "resolverBaseMs" | "resolverMaxChecks">
+>;
 
 /** A fresh test database: the bank under test may share it (its own schema) to spare a second start. */
 export { openTestDb };
@@ -90,7 +93,10 @@ async function serve(banking: Banking, mount: boolean, env: Pick<BankingOptions,
     metrics: createMetrics(),
     title: "banking",
   });
-  registerAuth(app, createVerifier(publicKey));
+  registerAuth(app, {
+    verifier: createVerifier(publicKey),
+    revocations: createRevocations({ accessTokenTtlSeconds: 900 }),
+  });
   const clock: Clock = systemClock;
   const stop = mount
     ? await banking.module.mount({
@@ -103,6 +109,7 @@ async function serve(banking: Banking, mount: boolean, env: Pick<BankingOptions,
       })
     : undefined;
   await app.ready();
+  if (mount) banking.module.start?.();
   return { app, stop, signer };
 }
 

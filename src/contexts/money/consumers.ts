@@ -4,7 +4,8 @@ import { bankingEvents, type FirmbankingCompleted } from "../banking/api.js";
 import { type MemberRegistered, type MemberWithdrawn, membershipEventTypes } from "../membership/api.js";
 import { postOrThrow } from "./announce.js";
 import { type MoneyDeps, moneySchema } from "./deps.js";
-import { accounts, closeWallet, openWallet } from "./ledger.js";
+import { accounts, openWallet } from "./ledger.js";
+import { closeWallet } from "./wallet.js";
 
 /** What money does when other contexts tell it something. Each handler is idempotent (inbox). */
 export async function subscribeMoney(bus: EventBus, deps: MoneyDeps) {
@@ -19,11 +20,15 @@ export async function subscribeMoney(bus: EventBus, deps: MoneyDeps) {
         return;
       }
       const { membershipId } = event.data as MemberWithdrawn;
+      // Membership withdrew only after money closed the wallet for leaving, empty and refusing new
+      // money: now it is closed for good and the points expire (idempotent). A wallet that is not
+      // empty can only predate that rule; it stays open so that no won is stranded, and staff must see it.
       const closed = await closeWallet(tx, membershipId);
-      // Membership checked the balance before withdrawing; a recharge that slipped in between keeps
-      // the wallet open so that no won is stranded: staff see it in the log.
-      if (!closed.ok)
-        logger.warn({ membershipId, reason: closed.error.detail }, "wallet of a withdrawn member stays open");
+      if (!closed.ok && closed.error.code !== "NOT_FOUND")
+        logger.error(
+          { membershipId, reason: closed.error.detail },
+          "wallet of a withdrawn member stays open",
+        );
     }),
   );
 

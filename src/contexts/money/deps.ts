@@ -16,7 +16,7 @@ export interface MoneyDeps {
   readonly banking: BankingApi;
   /** Runs recharge and withdraw sagas; state and step log live in the money schema. */
   readonly engine: SagaEngine;
-  /** How long a saga waits for an UNKNOWN bank answer before it asks again (an event wakes it sooner). */
+  /** How long a saga waits for an UNKNOWN bank answer before it reads banking's again (an event wakes it sooner). */
   readonly sagaWaitMs: number;
   readonly kickRelay: () => void;
 }

@@ -62,6 +62,7 @@ async function boot(crash?: { step: string; phase: SagaPhase; beforeCommit?: boo
     money,
     banking: fastTuning.banking,
   });
+  mypay.startBackground();
   await mypay.contexts.banking.prepare();
   const login = await mypay.app.inject({
     method: "POST",

@@ -1,6 +1,12 @@
 import type { Queryable } from "../../platform/db/db.js";
-import type { SagaContext, StepOutcome } from "../../platform/saga/engine.js";
-import type { AccountRef, FirmbankingPurpose } from "../banking/api.js";
+import type { SagaContext, StepContext, StepOutcome } from "../../platform/saga/engine.js";
+import {
+  type AccountRef,
+  type FirmbankingOutcome,
+  type FirmbankingPurpose,
+  firmbankingNotSent,
+  type TransferCommand,
+} from "../banking/api.js";
 import type { SagaDeps } from "./deps.js";
 
 interface TransferData {
@@ -10,24 +16,48 @@ interface TransferData {
   readonly from: AccountRef;
   readonly to: AccountRef;
   readonly firmbankingId?: string;
+  /** Committed, under the saga's lease, right before the transfer is ordered: it may have been sent since. */
+  readonly sending?: boolean;
+}
+
+interface TransferSpec<D> {
+  readonly purpose: FirmbankingPurpose;
+  readonly reference: string;
+  readonly onSucceeded: (tx: Queryable, data: D, ctx: SagaContext) => Promise<void>;
 }
 
 /**
- * The firmbanking step of a money saga: asks banking to move the won with the stored request id
- * (a repeat never moves money twice) and turns the answer into the saga's next move. UNKNOWN waits:
- * never taken for a failure.
+ * The firmbanking step of a money saga. It orders the transfer once, and only while it holds the
+ * saga's lease (a checkpoint renews it and records `sending` first); afterwards it only reads the
+ * outcome banking stored, when the FirmbankingCompleted event wakes it or its long wait runs out:
+ * banking's resolver is the one that asks the bank. UNKNOWN waits: never taken for a failure, and it
+ * gives up only on a FAILED that banking holds, so nothing is undone while won may still move.
  */
 export async function transferStep<D extends TransferData>(
   deps: SagaDeps,
-  ctx: SagaContext,
+  ctx: StepContext,
   data: D,
-  spec: {
-    purpose: FirmbankingPurpose;
-    reference: string;
-    onSucceeded: (tx: Queryable, data: D, ctx: SagaContext) => Promise<void>;
-  },
+  spec: TransferSpec<D>,
 ): Promise<StepOutcome<D>> {
-  const answer = await deps.banking.transfer({
+  const command = transferCommand(data, spec, ctx);
+  const stored = data.sending ? await deps.banking.outcome(data.requestId) : undefined;
+  if (stored) return follow(deps, data, stored, spec);
+  const sending: D = { ...data, sending: true };
+  await ctx.checkpoint(sending, "sending");
+  const answer = await deps.banking.transfer(command);
+  if (answer.ok) return follow(deps, sending, answer.value, spec);
+  // Nothing was sent this time (the bank is unreachable); before giving up, make sure no runner that
+  // lost this saga can still send it, or learn what became of it.
+  const settled = await deps.banking.voidUnsent(command);
+  return follow(deps, sending, settled, spec, answer.error.code);
+}
+
+function transferCommand<D extends TransferData>(
+  data: D,
+  spec: TransferSpec<D>,
+  ctx: SagaContext,
+): TransferCommand {
+  return {
     requestId: data.requestId,
     purpose: spec.purpose,
     membershipId: data.membershipId,
@@ -36,14 +66,25 @@ export async function transferStep<D extends TransferData>(
     amount: data.amount,
     reference: spec.reference,
     correlationId: ctx.correlationId,
-  });
-  if (!answer.ok) return { kind: "fail", reason: answer.error.code };
-  const next: D = { ...data, firmbankingId: answer.value.firmbankingId };
-  switch (answer.value.status) {
+  };
+}
+
+/** The saga's next move for banking's outcome; `unsentReason` names why a voided request failed. */
+function follow<D extends TransferData>(
+  deps: SagaDeps,
+  data: D,
+  outcome: FirmbankingOutcome,
+  spec: TransferSpec<D>,
+  unsentReason?: string,
+): StepOutcome<D> {
+  const next: D = { ...data, firmbankingId: outcome.firmbankingId };
+  switch (outcome.status) {
     case "UNKNOWN":
       return { kind: "wait", data: next, retryInMs: deps.sagaWaitMs };
-    case "FAILED":
-      return { kind: "fail", reason: answer.value.reason ?? "FAILED", data: next };
+    case "FAILED": {
+      const voided = outcome.reason === firmbankingNotSent && unsentReason !== undefined;
+      return { kind: "fail", reason: voided ? unsentReason : (outcome.reason ?? "FAILED"), data: next };
+    }
     case "SUCCEEDED":
       return { kind: "next", data: next, effect: spec.onSucceeded };
   }

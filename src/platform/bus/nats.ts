@@ -26,6 +26,10 @@ export interface NatsBusOptions {
 const duplicateWindowMs = 10 * 60 * 1000;
 const ackWaitMs = 60_000;
 const maxRetryDelayMs = 30_000;
+// A consumer wrapper (inbox.ts) records a failing handler's attempts itself and acknowledges; a
+// delivery fails here only when even that could not be recorded (the database is down). Bounded, so
+// a poison message is not redelivered forever: ~15 minutes of backoff, then the server stops.
+const maxDeliver = 40;
 const subjectToken = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /** A durable name may not hold `.`, `*`, `>` or whitespace. */
@@ -123,11 +127,26 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
       await handler(event);
       msg.ack();
     } catch (error) {
-      const delay = retryDelay(msg.info.deliveryCount);
-      logger.warn({ err: error, consumer, eventId: event.id, type: event.type, delay }, "handler failed");
+      const deliveries = msg.info.deliveryCount;
+      const delay = retryDelay(deliveries);
+      const what = { err: error, consumer, eventId: event.id, type: event.type, deliveries };
+      // The outbox keeps the event: relay.replayFrom() publishes it again once the cause is mended.
+      if (deliveries >= maxDeliver) logger.error(what, "handler failed on the last delivery; given up");
+      else logger.warn({ ...what, delay }, "handler failed");
       msg.nak(delay);
     } finally {
       clearInterval(working);
+    }
+  }
+
+  /** A broadcast's message: handled once, never acknowledged (its consumer has no acks). */
+  async function handleBroadcast(msg: JsMsg, types: ReadonlySet<string>, handler: EventHandler) {
+    const event = parseEnvelope(msg);
+    if (!event || !types.has(event.type)) return;
+    try {
+      await handler(event);
+    } catch (error) {
+      logger.warn({ err: error, eventId: event.id, type: event.type }, "broadcast handler failed");
     }
   }
 
@@ -162,12 +181,32 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
         ack_wait: nanos(ackWaitMs),
-        max_deliver: -1,
+        max_deliver: maxDeliver,
         ...filterFor(types),
       });
       const pull = await js.consumers.get(stream, durable);
       const messages = await pull.consume({ max_messages: 32 });
       const done = run(messages, new Set(types), handler, consumer);
+      subscriptions.push({ messages, done });
+    },
+    async broadcast(types, handler) {
+      if (closing) throw new Error("the NATS bus is closed");
+      const filter = filterFor(types);
+      // An ordered consumer of this process alone, in memory, from new messages on: it exists on
+      // the server once consume() resolves, so nothing published after that is missed.
+      const ordered = await js.consumers.get(stream, {
+        deliver_policy: DeliverPolicy.New,
+        filterSubjects: filter.filter_subjects ?? filter.filter_subject ?? `${prefix}.>`,
+      });
+      const messages = await ordered.consume({ max_messages: 32 });
+      const set = new Set(types);
+      const done = (async () => {
+        try {
+          for await (const msg of messages) await handleBroadcast(msg, set, handler);
+        } catch (error) {
+          logger.error({ err: error }, "broadcast stopped");
+        }
+      })();
       subscriptions.push({ messages, done });
     },
     async problem() {

@@ -270,17 +270,75 @@ describe("faults", () => {
     assert.deepEqual(await w.facts(id), confirmed);
   });
 
-  test("a compensation that keeps failing ends FAILED only past the limit", async (t) => {
+  test("item 1: a compensation that keeps failing ends STUCK past its budget, and staff's retry finishes it", async (t) => {
     const w = await world(t);
     const id = await w.book(5, true);
     const dying = w.engine({ leaseMs: 20, faults: { crashAfter: (step) => step === "charge-card" } });
     await assert.rejects(dying.run(id), { name: "SimulatedCrash" });
     w.cards.outages = 100;
-    const engine = w.engine({ retry: { baseMs: 1, maxMs: 1 }, compensationAttemptLimit: 3 });
-    const view = await runToEnd(id, () => engine);
-    assert.equal(view.status, "FAILED");
+    const engine = w.engine({ retry: { baseMs: 1, maxMs: 1 }, budget: { attempts: 3 } });
+    let view = await runToEnd(id, () => engine);
+    assert.equal(view.status, "STUCK");
+    assert.equal(view.stuckFrom, "COMPENSATING");
     assert.equal(view.attempts, 3);
-    assert.equal(view.step, undefined);
+    assert.equal(view.step, "charge-card", "it shows where it is stuck");
+    assert.match(view.lastError ?? "", /ECONNREFUSED/);
+    assert.deepEqual(view.log.at(-1)?.outcome, "stuck");
     assert.equal((await w.facts(id)).kept, 12_000, "nothing pretends the refund happened");
+    await sleep(5);
+    assert.equal(await engine.runDue(), 0, "the worker leaves a STUCK saga alone");
+    assert.deepEqual(await engine.stuckCounts(), new Map([["booking", 1]]));
+
+    w.cards.outages = 0;
+    const retried = await engine.retry(id);
+    assert.equal(retried.ok && retried.value.status, "COMPENSATING");
+    assert.equal(retried.ok && retried.value.attempts, 0);
+    view = await runToEnd(id, () => engine);
+    assert.equal(view.status, "COMPENSATED");
+    assert.deepEqual(await w.facts(id), cancelled("SHOW_CANCELLED"));
+    const again = await engine.retry(id);
+    assert.equal(!again.ok && again.error.code, "CONFLICT", "only a STUCK saga can be retried");
+    const unknown = await engine.retry("sag_none");
+    assert.equal(!unknown.ok && unknown.error.code, "NOT_FOUND");
+  });
+
+  test("item 1: a step whose answer never comes ends STUCK after its waits, not waiting forever", async (t) => {
+    const w = await world(t);
+    w.cards.timeouts = 100;
+    const id = await w.book();
+    const engine = w.engine({ budget: { waits: 3 } });
+    let view: SagaView | undefined;
+    for (let i = 0; i < 3; i++) {
+      view = await engine.run(id);
+      await engine.wake(id);
+    }
+    assert.equal(view?.status, "STUCK");
+    assert.equal(view?.stuckFrom, "WAITING");
+    assert.equal(view?.waits, 3);
+    assert.equal(await engine.runDue(), 0);
+    w.cards.timeouts = 0;
+    assert.equal((await engine.retry(id)).ok, true);
+    view = await runToEnd(id, () => engine);
+    assert.equal(view.status, "COMPLETED");
+    assert.deepEqual(await w.facts(id), confirmed);
+    assert.equal(w.cards.charges.size, 1);
+  });
+
+  test("sagas are listed newest first by status and type, a page at a time", async (t) => {
+    const w = await world(t);
+    w.cards.timeouts = 1;
+    const waiting = await w.book();
+    const done = await w.book();
+    const engine = w.engine();
+    assert.equal((await engine.run(waiting))?.status, "WAITING");
+    assert.equal((await engine.run(done))?.status, "COMPLETED");
+    const ids = async (filter: Parameters<typeof engine.list>[0]) =>
+      (await engine.list(filter)).map((v) => v.id);
+    assert.deepEqual(await ids({ limit: 10 }), [done, waiting]);
+    assert.deepEqual(await ids({ limit: 10, statuses: ["RUNNING", "WAITING", "COMPENSATING"] }), [waiting]);
+    assert.deepEqual(await ids({ limit: 10, type: "other" }), []);
+    const first = await engine.list({ limit: 1 });
+    assert.equal(first[0]?.log.length, 3, "with its step log");
+    assert.deepEqual(await ids({ limit: 10, before: await engine.cursor(done) }), [waiting]);
   });
 });

@@ -1,13 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { fail, ok, type Result } from "../../kernel/errors.js";
 import { createBackgroundLoop } from "../background-loop.js";
 import type { Db, Queryable } from "../db/db.js";
 import type { Logger } from "../logging.js";
-import { runStep, type StepEnv } from "./run-step.js";
+import { runStep, type SagaBudget, type StepEnv } from "./run-step.js";
 import { liveStatuses, type SagaRow, sagaStore } from "./store.js";
-import type { AnySagaDefinition, NewSaga, SagaFaults, SagaLogEntry, SagaView } from "./types.js";
+import type { AnySagaDefinition, NewSaga, SagaContext, SagaFaults, SagaView } from "./types.js";
+import { type SagaCursor, type SagaFilter, sagaViews, toView } from "./views.js";
 
 export * from "./types.js";
+export type { SagaBudget, SagaCursor, SagaFilter };
+
+/** Eight faults in a row (about four minutes of backoff from 1 s), or twenty unanswered waits. */
+export const defaultSagaBudget: SagaBudget = { attempts: 8, waits: 20 };
 
 export interface SagaEngineOptions {
   readonly db: Db;
@@ -23,7 +29,8 @@ export interface SagaEngineOptions {
   readonly leaseMs?: number;
   /** Backoff after an infrastructure fault: jittered, doubling from baseMs up to maxMs. */
   readonly retry?: { readonly baseMs: number; readonly maxMs: number };
-  readonly compensationAttemptLimit?: number;
+  /** Faults and waits of one step in a row after which the saga is STUCK (defaultSagaBudget). */
+  readonly budget?: Partial<SagaBudget>;
   /** How many due sagas the worker drives at once. */
   readonly batchSize?: number;
   readonly faults?: SagaFaults;
@@ -47,6 +54,17 @@ export interface SagaEngine {
   startWorker(): void;
   /** Stops the worker; runs in flight stop after their current step and hand their sagas back. */
   stop(): Promise<void>;
+  /**
+   * Staff's retry of a STUCK saga: back to the status it was stuck from with a fresh budget, due now.
+   * NOT_FOUND if unknown; CONFLICT if it is not STUCK.
+   */
+  retry<D = unknown>(id: string): Promise<Result<SagaView<D>>>;
+  /** Sagas with their step log, newest first. */
+  list(filter: SagaFilter): Promise<SagaView[]>;
+  /** Where a saga sorts in list(); undefined if unknown. */
+  cursor(id: string): Promise<SagaCursor | undefined>;
+  /** How many sagas of each of this engine's types are STUCK (0 included). */
+  stuckCounts(): Promise<Map<string, number>>;
 }
 
 const isLive = (row: SagaRow) => liveStatuses.includes(row.status);
@@ -57,13 +75,14 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
   const definitions = new Map(options.definitions.map((d) => [d.type, d]));
   const types = [...definitions.keys()];
   const store = sagaStore(options.schema);
+  const views = sagaViews(options.schema);
   const env: StepEnv = {
     db,
     store,
     logger: logger.child({ sagas: options.schema }),
     leaseMs: options.leaseMs ?? 30_000,
     retry: options.retry ?? { baseMs: 1_000, maxMs: 5 * 60_000 },
-    compensationAttemptLimit: options.compensationAttemptLimit ?? Number.POSITIVE_INFINITY,
+    budget: { ...defaultSagaBudget, ...options.budget },
     faults: options.faults,
   };
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
@@ -122,8 +141,36 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
   }
 
   async function get<D>(id: string): Promise<SagaView<D> | undefined> {
-    const row = await store.view(db, id);
+    const row = await views.view(db, id);
     return row && toView<D>(row, definitions.get(row.type));
+  }
+
+  async function retry<D>(id: string): Promise<Result<SagaView<D>>> {
+    const stuck = await views.view(db, id);
+    if (!stuck) return fail("NOT_FOUND", "there is no such saga");
+    if (stuck.status !== "STUCK")
+      return fail("CONFLICT", `the saga is ${stuck.status}: only a STUCK saga can be retried`);
+    const def = definition(stuck.type);
+    const step = def.steps[stuck.step]?.name ?? "(end)";
+    const ctx: SagaContext = {
+      sagaId: id,
+      type: stuck.type,
+      correlationId: stuck.correlation_id,
+      step,
+      attempts: 0,
+    };
+    // Before the saga is due again, so that its next run finds what was asked afresh.
+    await def.onRetry?.(stuck.data, ctx);
+    const resumed = await db.tx(async (tx) => {
+      const row = await store.resume(tx, id);
+      const phase = row?.status === "COMPENSATING" ? "compensation" : "action";
+      if (row) await store.log(tx, id, { step, phase, outcome: "retried" });
+      return row;
+    });
+    if (!resumed) return fail("CONFLICT", "the saga was retried meanwhile");
+    env.logger.info({ sagaId: id, type: stuck.type, step, status: resumed.status }, "STUCK saga retried");
+    worker.kick();
+    return ok((await get<D>(id))!);
   }
 
   return {
@@ -153,24 +200,15 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
       await worker.stop();
       await Promise.allSettled([...running.values()]);
     },
-  };
-}
-
-function toView<D>(row: SagaRow & { log: unknown[] }, def: AnySagaDefinition | undefined): SagaView<D> {
-  const log = row.log as (Omit<SagaLogEntry, "at"> & { at: string })[];
-  return {
-    id: row.id,
-    type: row.type,
-    status: row.status,
-    step: isLive(row) ? def?.steps[row.step]?.name : undefined,
-    data: row.data as D,
-    correlationId: row.correlation_id,
-    attempts: row.attempts,
-    nextRunAt: new Date(row.next_run_at),
-    lastError: row.last_error,
-    failureReason: row.failure_reason,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-    log: log.map((entry) => ({ ...entry, at: new Date(entry.at) })),
+    retry,
+    async list(filter) {
+      const rows = await views.list(db, filter);
+      return rows.map((row) => toView(row, definitions.get(row.type)));
+    },
+    cursor: (id) => views.cursor(db, id),
+    async stuckCounts() {
+      const counts = await views.stuckCounts(db);
+      return new Map(types.map((type) => [type, counts.get(type) ?? 0]));
+    },
   };
 }

@@ -1,15 +1,18 @@
 import type { Db, Queryable } from "../db/db.js";
 import type { Logger } from "../logging.js";
+import { backoff, phaseOf, reportStuck, type SagaBudget } from "./budget.js";
 import type { SagaRow, SagaStore, Transition } from "./store.js";
 import {
   type AnySagaDefinition,
   type CheckedEffect,
   type CompensationOutcome,
   type Effect,
+  type LiveStatus,
   type SagaContext,
   type SagaFaults,
   type SagaPhase,
   SimulatedCrash,
+  type StepContext,
   type StepOutcome,
 } from "./types.js";
 
@@ -19,10 +22,11 @@ export interface StepEnv {
   readonly logger: Logger;
   readonly leaseMs: number;
   readonly retry: { readonly baseMs: number; readonly maxMs: number };
-  /** Consecutive faults of one compensation after which the saga is FAILED (for a person to look at). */
-  readonly compensationAttemptLimit: number;
+  readonly budget: SagaBudget;
   readonly faults: SagaFaults | undefined;
 }
+
+export type { SagaBudget };
 
 /** Another runner took the saga over (our lease ran out): what we did must not commit. */
 class LeaseLost extends Error {}
@@ -52,37 +56,63 @@ export async function runStep(
   def: AnySagaDefinition,
   row: SagaRow,
 ): Promise<SagaRow | undefined> {
-  const phase: SagaPhase = row.status === "COMPENSATING" ? "compensation" : "action";
+  const phase = phaseOf(row);
   const step = def.steps[row.step];
-  const ctx: SagaContext = {
+  // The saga as this run last committed it: a checkpoint changes its data, not its fence.
+  let current = row;
+  const ctx: StepContext = {
     sagaId: row.id,
     type: row.type,
     correlationId: row.correlation_id,
     step: step?.name ?? "(end)",
     attempts: row.attempts,
+    async checkpoint(data, note) {
+      current = await checkpoint(env, current, data, { step: ctx.step, phase, note });
+    },
   };
   let outcome: Outcome;
   try {
     if (!step) outcome = { kind: "next" };
-    else if (phase === "action") outcome = await step.action(row.data, ctx);
-    else outcome = step.compensate ? await step.compensate(row.data, ctx) : { kind: "done" };
+    else if (phase === "action") outcome = await step.action(current.data, ctx);
+    else outcome = step.compensate ? await step.compensate(current.data, ctx) : { kind: "done" };
   } catch (error) {
-    return backoff(env, row, error);
+    if (error instanceof LeaseLost) return lost(env, row, ctx.step);
+    return backoff(env, current, ctx.step, error);
   }
   crash(env, "crashBeforeCommit", ctx.step, phase);
   let next: SagaRow | undefined;
   try {
-    next = await commit(env, def, row, outcome, ctx);
+    next = await commit(env, def, current, outcome, ctx);
   } catch (error) {
-    if (error instanceof LeaseLost) {
-      env.logger.warn({ sagaId: row.id, step: ctx.step }, "saga lease lost; another runner goes on");
-      return undefined;
-    }
+    if (error instanceof LeaseLost) return lost(env, row, ctx.step);
     // The effect did not commit: the step is run again later, which actions allow.
-    return backoff(env, row, error);
+    return backoff(env, current, ctx.step, error);
   }
   crash(env, "crashAfter", ctx.step, phase);
   return next;
+}
+
+function lost(env: StepEnv, row: SagaRow, step: string): undefined {
+  env.logger.warn({ sagaId: row.id, step }, "saga lease lost; another runner goes on");
+  return undefined;
+}
+
+async function checkpoint(
+  env: StepEnv,
+  row: SagaRow,
+  data: unknown,
+  at: { step: string; phase: SagaPhase; note: string },
+): Promise<SagaRow> {
+  await env.db.tx(async (tx) => {
+    if (!(await env.store.checkpoint(tx, row, data, env.leaseMs))) throw new LeaseLost();
+    await env.store.log(tx, row.id, {
+      step: at.step,
+      phase: at.phase,
+      outcome: "checkpoint",
+      detail: { note: at.note },
+    });
+  });
+  return { ...row, data };
 }
 
 function crash(env: StepEnv, hook: keyof SagaFaults, step: string, phase: SagaPhase): void {
@@ -97,18 +127,7 @@ async function commit(
   ctx: SagaContext,
 ) {
   const data = outcome.data === undefined ? row.data : outcome.data;
-  const phase: SagaPhase = row.status === "COMPENSATING" ? "compensation" : "action";
-  if (outcome.kind === "wait") {
-    const status = phase === "action" ? "WAITING" : row.status;
-    const to: Transition = { status, step: row.step, data, keepLease: false, waitMs: outcome.retryInMs };
-    const log = {
-      step: ctx.step,
-      phase,
-      outcome: "waiting" as const,
-      detail: { retryInMs: outcome.retryInMs },
-    };
-    return transact(env, row, to, data, async (tx) => env.store.log(tx, row.id, log));
-  }
+  if (outcome.kind === "wait") return commitWait(env, row, data, outcome.retryInMs, ctx);
   if (outcome.kind === "fail") return commitFailure(env, def, row, data, outcome.reason, ctx, outcome.effect);
   if (outcome.kind === "done") return commitCompensated(env, def, row, data, ctx, outcome.effect);
   try {
@@ -117,6 +136,23 @@ async function commit(
     if (error instanceof Refused) return commitFailure(env, def, row, data, error.reason, ctx);
     throw error;
   }
+}
+
+/** Parks the saga until woken or retryInMs passed; STUCK once the step has waited its budget. */
+async function commitWait(env: StepEnv, row: SagaRow, data: unknown, retryInMs: number, ctx: SagaContext) {
+  const phase = phaseOf(row);
+  const waiting: LiveStatus = phase === "action" ? "WAITING" : "COMPENSATING";
+  const stuck = row.waits + 1 >= env.budget.waits;
+  const to: Transition = stuck
+    ? { status: "STUCK", stuckFrom: waiting, step: row.step, data, keepLease: false, waited: true }
+    : { status: waiting, step: row.step, data, keepLease: false, waitMs: retryInMs, waited: true };
+  const next = await transact(env, row, to, data, async (tx) => {
+    await env.store.log(tx, row.id, { step: ctx.step, phase, outcome: "waiting", detail: { retryInMs } });
+    const detail = { waits: row.waits + 1 };
+    if (stuck) await env.store.log(tx, row.id, { step: ctx.step, phase, outcome: "stuck", detail });
+  });
+  if (stuck) reportStuck(env, row, ctx.step, waiting, `no answer after ${row.waits + 1} waits`);
+  return next;
 }
 
 async function commitDone(
@@ -194,16 +230,4 @@ async function transact(env: StepEnv, row: SagaRow, to: Transition, data: unknow
     await writes(tx, data);
     return next;
   });
-}
-
-async function backoff(env: StepEnv, row: SagaRow, error: unknown): Promise<SagaRow | undefined> {
-  const attempts = row.attempts + 1;
-  const ceiling = Math.min(env.retry.maxMs, env.retry.baseMs * 2 ** (attempts - 1));
-  // Jitter keeps sagas that failed together (a bank outage) from retrying together.
-  const delayMs = Math.round(ceiling * (0.5 + Math.random() / 2));
-  const giveUp = row.status === "COMPENSATING" && attempts >= env.compensationAttemptLimit;
-  const message = error instanceof Error ? error.message : String(error);
-  const log = giveUp ? env.logger.error.bind(env.logger) : env.logger.warn.bind(env.logger);
-  log({ sagaId: row.id, type: row.type, step: row.step, attempts, delayMs, err: error }, "saga step faulted");
-  return env.store.backoff(env.db, row, delayMs, message, giveUp);
 }

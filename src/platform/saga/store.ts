@@ -1,5 +1,5 @@
 import { ident, type Queryable } from "../db/db.js";
-import type { NewSaga, SagaLogEntry, SagaPhase, SagaStatus } from "./types.js";
+import type { LiveStatus, NewSaga, SagaLogEntry, SagaPhase, SagaStatus } from "./types.js";
 
 // A type, not an interface, so it fits the port's Row index signature.
 export type SagaRow = {
@@ -15,6 +15,8 @@ export type SagaRow = {
   last_error: string | null;
   failure_reason: string | null;
   wakes: number;
+  waits: number;
+  stuck_from: LiveStatus | null;
   created_at: Date | string;
   updated_at: Date | string;
 };
@@ -28,6 +30,10 @@ export interface Transition {
   /** Keep driving (renew the lease) or hand the saga back to be due after waitMs. */
   readonly keepLease: boolean;
   readonly waitMs?: number;
+  /** The step waits again without its answer (counted against the budget); else the count restarts. */
+  readonly waited?: boolean;
+  /** With status STUCK: the status a retry goes back to. */
+  readonly stuckFrom?: LiveStatus;
 }
 
 export interface LogRow {
@@ -106,6 +112,7 @@ export function sagaStore(schema: string) {
       const rows = await tx.query<SagaRow>(
         `UPDATE ${s}.sagas SET status = $4, step = $5, data = $6::text::jsonb,
            failure_reason = coalesce($7, failure_reason), attempts = 0, last_error = NULL, updated_at = now(),
+           waits = CASE WHEN $13::boolean THEN waits + 1 ELSE 0 END, stuck_from = $14,
            next_run_at = CASE WHEN wakes > $10 THEN now() ELSE now() + ${ms(8)} END,
            locked_until = CASE WHEN $9::boolean THEN now() + ${ms(11)} END,
            lock_holder = CASE WHEN $9::boolean THEN lock_holder END
@@ -123,9 +130,21 @@ export function sagaStore(schema: string) {
           from.wakes,
           leaseMs,
           from.step,
+          to.waited ?? false,
+          to.stuckFrom ?? null,
         ],
       );
       return rows[0];
+    },
+
+    /** Stores the data an action got so far and renews the lease, fenced like advance (and the lease unexpired). */
+    async checkpoint(tx: Queryable, from: SagaRow, data: unknown, leaseMs: number): Promise<boolean> {
+      const rows = await tx.query(
+        `UPDATE ${s}.sagas SET data = $5::text::jsonb, locked_until = now() + ${ms(6)}, updated_at = now()
+         WHERE id = $1 AND lock_holder = $2 AND status = $3 AND step = $4 AND locked_until > now() RETURNING id`,
+        [from.id, from.lock_holder, from.status, from.step, json(data), leaseMs],
+      );
+      return rows.length > 0;
     },
 
     async log(tx: Queryable, sagaId: string, entry: LogRow): Promise<void> {
@@ -136,14 +155,26 @@ export function sagaStore(schema: string) {
       );
     },
 
-    /** Leaves the saga at its step after a fault, due again after delayMs; FAILED when giving up. */
-    async backoff(db: Queryable, from: SagaRow, delayMs: number, error: string, giveUp: boolean) {
+    /** Leaves the saga at its step after a fault, due again after delayMs; STUCK when out of budget. */
+    async backoff(db: Queryable, from: SagaRow, delayMs: number, error: string, stuck: boolean) {
       const rows = await db.query<SagaRow>(
         `UPDATE ${s}.sagas SET attempts = attempts + 1, last_error = $3, next_run_at = now() + ${ms(4)},
-           status = CASE WHEN $5::boolean THEN 'FAILED' ELSE status END,
+           stuck_from = CASE WHEN $5::boolean THEN status END,
+           status = CASE WHEN $5::boolean THEN 'STUCK' ELSE status END,
            locked_until = NULL, lock_holder = NULL, updated_at = now()
-         WHERE id = $1 AND lock_holder = $2 RETURNING *`,
-        [from.id, from.lock_holder, error, delayMs, giveUp],
+         WHERE id = $1 AND lock_holder = $2 AND ${live} RETURNING *`,
+        [from.id, from.lock_holder, error, delayMs, stuck],
+      );
+      return rows[0];
+    },
+
+    /** A STUCK saga back in the status it was stuck from, with a fresh budget, due now. */
+    async resume(tx: Queryable, id: string): Promise<SagaRow | undefined> {
+      const rows = await tx.query<SagaRow>(
+        `UPDATE ${s}.sagas SET status = stuck_from, stuck_from = NULL, attempts = 0, waits = 0,
+           next_run_at = now(), locked_until = NULL, lock_holder = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'STUCK' RETURNING *`,
+        [id],
       );
       return rows[0];
     },
@@ -161,17 +192,6 @@ export function sagaStore(schema: string) {
         [id],
       );
       return rows.length > 0;
-    },
-
-    /** The saga with its step log, in one round trip. */
-    async view(db: Queryable, id: string): Promise<(SagaRow & { log: unknown[] }) | undefined> {
-      const rows = await db.query<SagaRow & { log: unknown[] }>(
-        `SELECT g.*, (SELECT coalesce(jsonb_agg(to_jsonb(l) - 'saga_id' ORDER BY l.seq), '[]'::jsonb)
-                      FROM ${s}.saga_steps l WHERE l.saga_id = g.id) AS log
-         FROM ${s}.sagas g WHERE g.id = $1`,
-        [id],
-      );
-      return rows[0];
     },
   };
 }

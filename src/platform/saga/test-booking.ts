@@ -235,7 +235,8 @@ export type BookingWorld = Awaited<ReturnType<typeof bookingWorld>>;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const terminal = new Set(["COMPLETED", "COMPENSATED", "FAILED"]);
+// STUCK is where a run stops: only staff's retry moves it on.
+const terminal = new Set(["COMPLETED", "COMPENSATED", "STUCK"]);
 
 /**
  * Runs the saga with `next()`'s engine until it is over, like a fleet of processes that crash (a new

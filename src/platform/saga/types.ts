@@ -1,6 +1,8 @@
 import type { Queryable } from "../db/db.js";
 
-export type SagaStatus = "RUNNING" | "WAITING" | "COMPENSATING" | "COMPLETED" | "COMPENSATED" | "FAILED";
+/** STUCK: out of its retry budget, left alone until staff retry it (back to the status it was stuck from). */
+export type SagaStatus = "RUNNING" | "WAITING" | "COMPENSATING" | "COMPLETED" | "COMPENSATED" | "STUCK";
+export type LiveStatus = "RUNNING" | "WAITING" | "COMPENSATING";
 export type SagaPhase = "action" | "compensation";
 
 /** What every action, compensation and effect is told about the saga it serves. */
@@ -12,6 +14,17 @@ export interface SagaContext {
   readonly step: string;
   /** Infrastructure faults of this step so far in a row (0 on a first try). */
   readonly attempts: number;
+}
+
+/** What an action or compensation is also given: a way to record progress before an external call. */
+export interface StepContext extends SagaContext {
+  /**
+   * Commits `data` as the saga's data now, fenced like a step (only the lease holder, at the state it
+   * read) and renewing the lease; `note` goes to the step log. Throws if the lease is lost: the
+   * action must then stop, another runner has the saga. Call it right before a call that must not
+   * be made by a runner that lost the saga (sending money).
+   */
+  checkpoint(data: unknown, note: string): Promise<void>;
 }
 
 /** A step's local writes: SQL only, committed in the transaction that records the step. */
@@ -47,8 +60,8 @@ export type CompensationOutcome<D> =
  */
 export interface SagaStep<D> {
   readonly name: string;
-  action(data: D, ctx: SagaContext): Promise<StepOutcome<D>>;
-  compensate?(data: D, ctx: SagaContext): Promise<CompensationOutcome<D>>;
+  action(data: D, ctx: StepContext): Promise<StepOutcome<D>>;
+  compensate?(data: D, ctx: StepContext): Promise<CompensationOutcome<D>>;
 }
 
 export interface SagaDefinition<D> {
@@ -59,6 +72,8 @@ export interface SagaDefinition<D> {
   onCompleted?(tx: Queryable, data: D, ctx: SagaContext): Promise<void>;
   /** Runs in the transaction of the last compensation (or of the failure, if nothing needed undoing). */
   onCompensated?(tx: Queryable, data: D, reason: string, ctx: SagaContext): Promise<void>;
+  /** Runs when staff retry the STUCK saga, before it is due again (ask again about what it waits on). */
+  onRetry?(data: D, ctx: SagaContext): Promise<void>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: one engine runs sagas of different data types
@@ -76,7 +91,7 @@ export interface SagaLogEntry {
   readonly seq: number;
   readonly step: string;
   readonly phase: SagaPhase;
-  readonly outcome: "done" | "waiting" | "failed";
+  readonly outcome: "done" | "waiting" | "failed" | "checkpoint" | "stuck" | "retried";
   readonly detail: unknown;
   readonly at: Date;
 }
@@ -87,9 +102,13 @@ export interface SagaView<D = unknown> {
   readonly status: SagaStatus;
   /** The step that runs (or is compensated) next; undefined once the saga is over. */
   readonly step: string | undefined;
+  /** The status a STUCK saga goes back to when retried; null otherwise. */
+  readonly stuckFrom: LiveStatus | null;
   readonly data: D;
   readonly correlationId: string;
   readonly attempts: number;
+  /** Waits of the current step so far in a row that ended without the answer. */
+  readonly waits: number;
   readonly nextRunAt: Date;
   readonly lastError: string | null;
   readonly failureReason: string | null;
