@@ -225,16 +225,15 @@ BEGIN
            OVER (PARTITION BY b.account ORDER BY b.tx_ord, b.ord ROWS UNBOUNDED PRECEDING)
   FROM money.batch_postings(p_transactions, v_new) AS b JOIN money.accounts AS a ON a.id = b.account
   ORDER BY b.tx_ord, b.ord;
-  -- Every id of the batch now has its entries (new ones just written): each occurrence must match.
+  -- Every id of the batch now has its entries. The first occurrence of a new id wrote them, so only
+  -- replays (ids posted before, or repeated within the batch) are compared; CASE keeps the others cheap.
   SELECT g.id INTO v_current
-  FROM (SELECT x.ord, x.tx->>'id' AS id, money.postings_key(x.tx->'postings') AS k
+  FROM (SELECT x.ord, x.tx->>'id' AS id, x.tx->'postings' AS postings,
+               row_number() OVER (PARTITION BY x.tx->>'id' ORDER BY x.ord) AS nth
         FROM jsonb_array_elements(p_transactions) WITH ORDINALITY AS x(tx, ord)) AS g
-  LEFT JOIN (SELECT e.transaction_id, jsonb_agg(jsonb_build_array(e.account_id, e.side, e.amount, e.currency)
-                      ORDER BY jsonb_build_array(e.account_id, e.side, e.amount, e.currency)) AS k
-             FROM money.ledger_entries AS e
-             WHERE e.transaction_id IN (SELECT x.tx->>'id' FROM jsonb_array_elements(p_transactions) AS x(tx))
-             GROUP BY e.transaction_id) AS s ON s.transaction_id = g.id
-  WHERE g.k IS DISTINCT FROM s.k
+  WHERE CASE WHEN g.nth > 1 OR NOT (g.id = ANY (v_new))
+             THEN money.postings_key(g.postings) IS DISTINCT FROM money.entries_key(g.id)
+             ELSE false END
   ORDER BY g.ord LIMIT 1;
   IF v_current IS NOT NULL THEN
     RAISE EXCEPTION 'LEDGER_ID_REUSED:%', v_current USING ERRCODE = 'P0001';
