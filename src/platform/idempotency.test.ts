@@ -40,6 +40,12 @@ before(async () => {
       return runIdempotent({ db, schema, scope: owner, required: true }, request, reply, async (tx) => {
         if (request.body.amount > 1_000)
           return fail("INSUFFICIENT_BALANCE", "the pot takes at most 1,000 won");
+        // As if this request stalled past its heartbeat while a retry elsewhere took its claim over.
+        if (owner === "stalled")
+          await tx.query(
+            `UPDATE ${schema}.idempotency_keys SET holder = 'another-process' WHERE scope = $1`,
+            [owner],
+          );
         const [row] = await tx.query<{ total: number; moves: number }>(
           `INSERT INTO ${schema}.pot (owner, total, moves) VALUES ($1, $2, 1)
            ON CONFLICT (owner) DO UPDATE SET total = pot.total + $2, moves = pot.moves + 1 RETURNING total, moves`,
@@ -205,6 +211,18 @@ describe("claims after a crash", () => {
     const again = await transfer("jan", 30, "k-7");
     assert.equal(again.headers["idempotent-replayed"], "true");
     assert.deepEqual(await pot("jan"), { total: 30, moves: 1 });
+  });
+
+  test("item 16: an effect whose claim was taken over while it stalled does not commit; the new holder's stands", async () => {
+    const res = await transfer("stalled", 300, "k-stalled");
+    assert.equal(res.statusCode, 409);
+    assert.equal(res.json().code, "CONFLICT");
+    assert.equal(await pot("stalled"), undefined, "the stalled request moved nothing");
+    // Nothing was recorded as the key's answer: whoever holds the claim gives the one answer.
+    const [claim] = await db.query<{ state: string }>(
+      `SELECT state FROM ${schema}.idempotency_keys WHERE scope = 'stalled' AND key = 'k-stalled'`,
+    );
+    assert.equal(claim?.state, "IN_FLIGHT");
   });
 
   test("item 16: a claim whose holder is alive still gets 409 while in flight", async () => {

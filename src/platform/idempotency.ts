@@ -71,12 +71,14 @@ export async function completeKey(
   k: IdempotencyKey,
   status: number,
   body: unknown,
+  /** Only while this holder still has the claim (an effect of the claiming request, not a saga's). */
+  holder?: string,
 ): Promise<boolean> {
   const rows = await tx.query(
     `UPDATE ${ident(schema)}.idempotency_keys
      SET state = 'DONE', response_status = $3, response_body = $4::jsonb, completed_at = now()
-     WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT' RETURNING 1`,
-    [k.scope, k.key, status, body],
+     WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT' AND ($5::text IS NULL OR holder = $5) RETURNING 1`,
+    [k.scope, k.key, status, body, holder ?? null],
   );
   return rows.length > 0;
 }
@@ -95,11 +97,15 @@ export async function recordedResponse(
   return row ? { status: row.response_status, body: row.response_body } : undefined;
 }
 
-/** Frees a claim whose request failed before any effect committed, so that a retry can run. */
-export async function releaseKey(db: Queryable, schema: string, k: IdempotencyKey) {
+/**
+ * Frees this process's claim whose request failed before any effect committed, so that a retry can
+ * run; a claim another process took over meanwhile is its to finish.
+ */
+export async function releaseKey(db: Queryable, schema: string, k: IdempotencyKey, holder = processHolder) {
   await db.query(
-    `DELETE FROM ${ident(schema)}.idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT'`,
-    [k.scope, k.key],
+    `DELETE FROM ${ident(schema)}.idempotency_keys
+     WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT' AND holder = $3`,
+    [k.scope, k.key, holder],
   );
 }
 
@@ -190,6 +196,9 @@ class Rollback extends Error {
   }
 }
 
+/** This request stalled past its heartbeat and a retry took its claim over: its effect must not commit. */
+class ClaimLost extends Error {}
+
 /**
  * Runs a one-transaction effect at most once per key: the effect, its events and the stored
  * response commit together. An expected failure rolls the effect back and is stored as the answer.
@@ -215,11 +224,16 @@ export async function runIdempotent(
     const done = await route.db.tx(async (tx) => {
       const result = await effect(tx);
       if (!result.ok) throw new Rollback(result.error);
-      await completeKey(tx, route.schema, k, result.value.status, result.value.body);
+      const { status, body } = result.value;
+      if (!(await completeKey(tx, route.schema, k, status, body, processHolder))) throw new ClaimLost();
       return result.value;
     });
     return reply.status(done.status).send(done.body);
   } catch (error) {
+    if (error instanceof ClaimLost) {
+      const recorded = await recordedResponse(route.db, route.schema, k);
+      return recorded ? sendRecorded(reply, recorded, true) : answerClaim(reply, { kind: "in-flight" });
+    }
     if (!(error instanceof Rollback) || isRetryableFailure(error.failure)) {
       await releaseKey(route.db, route.schema, k);
       throw error instanceof Rollback ? new ProblemError(error.failure) : error;
