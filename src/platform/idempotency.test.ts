@@ -213,7 +213,7 @@ describe("claims after a crash", () => {
     assert.deepEqual(await pot("jan"), { total: 30, moves: 1 });
   });
 
-  test("item 16: an effect whose claim was taken over while it stalled does not commit; the new holder's stands", async () => {
+  test("item 16: an effect whose claim was taken over while it stalled does not commit and records no answer", async () => {
     const res = await transfer("stalled", 300, "k-stalled");
     assert.equal(res.statusCode, 409);
     assert.equal(res.json().code, "CONFLICT");
