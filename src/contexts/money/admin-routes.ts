@@ -2,7 +2,7 @@ import { unwrap } from "../../kernel/errors.js";
 import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
 import type { MoneyDeps } from "./deps.js";
-import { accountBalance, accounts, trialBalance } from "./ledger.js";
+import { safeguarding, trialBalance } from "./ledger.js";
 import { Reconciliation, TrialBalance } from "./schemas.js";
 
 const tags = ["administration"];
@@ -29,16 +29,25 @@ export function registerAdminRoutes(app: HttpServer, deps: MoneyDeps) {
       config: staffOnly,
       schema: {
         tags,
-        summary: "The corporate account's balance at the bank against corporate cash in the ledger",
+        summary:
+          "The corporate account's balance at the bank against corporate cash in the ledger, and the customer funds that cash must cover",
         response: responses({ 200: Reconciliation }, ["BANK_UNAVAILABLE"]),
       },
     },
     async () => {
       const inFlight = await deps.banking.inFlightCount();
       const bankBalance = unwrap(await deps.banking.corporateBalanceAtBank());
-      const ledgerBalance = (await accountBalance(deps.db, accounts.corporateCash)) ?? 0;
+      const { corporateCash: ledgerBalance, customerFunds } = await safeguarding(deps.db);
       const difference = bankBalance - ledgerBalance;
-      return { bankBalance, ledgerBalance, difference, ok: difference === 0, inFlight };
+      return {
+        bankBalance,
+        ledgerBalance,
+        difference,
+        ok: difference === 0,
+        inFlight,
+        customerFunds,
+        safeguarded: ledgerBalance >= customerFunds,
+      };
     },
   );
 }

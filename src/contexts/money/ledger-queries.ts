@@ -25,6 +25,20 @@ export async function accountBalance(db: Queryable, accountId: string): Promise<
   return row?.balance;
 }
 
+/** What mypay owes its customers, in won: their money, franchises' payables and won in transit. */
+export const customerFundKinds = ["member_money", "franchise_payable", "money_in_transit"] as const;
+
+/** Corporate cash and the customer funds it must cover, in one read (reconciliation, safeguarding). */
+export async function safeguarding(db: Queryable): Promise<{ corporateCash: number; customerFunds: number }> {
+  const [row] = await db.query<{ cash: number; funds: number }>(
+    `SELECT coalesce(sum(balance) FILTER (WHERE kind = 'corporate_cash'), 0)::bigint AS cash,
+            coalesce(sum(balance) FILTER (WHERE kind = ANY ($1::text[])), 0)::bigint AS funds
+     FROM money.accounts WHERE kind = 'corporate_cash' OR kind = ANY ($1::text[])`,
+    [customerFundKinds],
+  );
+  return { corporateCash: row?.cash ?? 0, customerFunds: row?.funds ?? 0 };
+}
+
 export interface HistoryItem {
   readonly entryId: string;
   readonly kind: HistoryKind;

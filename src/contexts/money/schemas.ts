@@ -122,6 +122,10 @@ export const Reconciliation = Type.Object(
     difference: Type.Integer({ description: "bankBalance − ledgerBalance" }),
     ok: Type.Boolean(),
     inFlight: Type.Integer({ description: "firmbanking requests not yet SUCCEEDED or FAILED" }),
+    customerFunds: Type.Integer({
+      description: "what mypay owes its customers: member money + franchise payables + money in transit",
+    }),
+    safeguarded: Type.Boolean({ description: "corporate cash in the ledger covers the customer funds" }),
   },
   { title: "Reconciliation" },
 );

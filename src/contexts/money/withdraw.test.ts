@@ -152,4 +152,28 @@ describe("withdraw (출금)", () => {
     assert.equal(denied.statusCode, 403);
     assert.equal(denied.json().code, "FORBIDDEN");
   });
+
+  test("reconciliation reports the customer funds corporate cash must cover: money in transit still counts", async () => {
+    await settled(world);
+    const before = (await books(world)).recon;
+    const kang = await newMember(world, { bankBalance: 500_000 });
+    const charged = await call(world, kang.token, "POST", "/v1/money/recharge", { amount: 100_000 }, "sg-r");
+    assert.equal(charged.json().status, "SUCCEEDED");
+    const charged2 = (await books(world)).recon;
+    assert.equal(charged2.customerFunds - before.customerFunds, 100_000);
+    assert.equal(charged2.safeguarded, true);
+    assert.ok(charged2.ledgerBalance >= charged2.customerFunds);
+    // The bank drops the payout's answer: the won left the member's money but are still owed, in transit.
+    await bankCall(world.bank, "PUT", "/faults", { timeoutRate: 1, timeoutHoldMs: 50 });
+    const out = await call(world, kang.token, "POST", "/v1/money/withdraw", { amount: 40_000 }, "sg-w");
+    assert.equal(out.json().status, "PENDING");
+    assert.equal(await moneyOf(world, kang), 60_000);
+    assert.equal((await books(world)).recon.customerFunds - before.customerFunds, 100_000);
+    await bankCall(world.bank, "PUT", "/faults", {});
+    await settled(world);
+    const paid = (await books(world)).recon;
+    assert.equal(paid.customerFunds - before.customerFunds, 60_000);
+    assert.equal(paid.safeguarded, true);
+    assert.equal(paid.ok, true, JSON.stringify(paid));
+  });
 });
