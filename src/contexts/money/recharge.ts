@@ -7,6 +7,7 @@ import type { SagaContext, SagaDefinition, StepOutcome } from "../../platform/sa
 import type { AccountRef } from "../banking/api.js";
 import { postOrThrow } from "./announce.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
+import { rechargeUnit } from "./domain.js";
 import { accounts, openWallet, releaseIncoming, reserveIncoming } from "./ledger.js";
 import { bankEnds, finishMove, type MoveCommand, recordMove } from "./moves.js";
 import { transferStep } from "./transfer-step.js";
@@ -25,8 +26,6 @@ export interface RechargeData {
   readonly idempotency: IdempotencyKey | null;
   readonly firmbankingId?: string;
 }
-
-export const rechargeUnit = 10_000;
 
 export function rechargeSaga(deps: SagaDeps): SagaDefinition<RechargeData> {
   return {
