@@ -43,6 +43,11 @@ const contractRoutes = [
   ["get", "/v1/bank-accounts"],
   ["delete", "/v1/bank-accounts/{id}"],
   ["get", "/v1/firmbanking"],
+  ["post", "/v1/franchises"],
+  ["get", "/v1/franchises"],
+  ["get", "/v1/franchises/{id}"],
+  ["patch", "/v1/admin/franchises/{id}/commission"],
+  ["get", "/v1/admin/franchises/{id}/commission-history"],
   ["get", "/v1/money/me"],
   ["post", "/v1/money/recharge"],
   ["post", "/v1/money/withdraw"],
@@ -134,6 +139,8 @@ describe("the OpenAPI document", () => {
       "BankAccount",
       "Recharge",
       "Withdrawal",
+      "Franchise",
+      "CommissionHistory",
       "Problem",
     ]) {
       assert.ok(named.includes(type), `components.schemas has no ${type} (it has ${named.join(", ")})`);

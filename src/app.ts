@@ -206,7 +206,8 @@ function wireContexts(options: MypayOptions, db: Db, clock: Clock) {
   // Fed by membership (its tables at start, then its events); the auth guard checks it. A process
   // that does not run membership verifies signatures only.
   const revocations = createRevocations({ accessTokenTtlSeconds: config.accessTokenTtlSeconds, clock });
-  const membership = createMembershipModule({ money: money.api, revocations });
+  // Banking was built from membershipApi (a read of membership's tables), not from this module: no cycle.
+  const membership = createMembershipModule({ money: money.api, banking: banking.api, revocations });
   const modules: ContextModule[] = [membership, banking.module, money.module, queryModule];
   return { modules, banking, money, membershipApi, revocations };
 }

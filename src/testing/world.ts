@@ -77,10 +77,10 @@ export interface Member {
   readonly bankAccountId: string;
 }
 
-/** A member with a linked account at the sandbox bank holding `bankBalance` won. */
+/** A member (personal unless `type` says merchant) with a linked account at the sandbox bank holding `bankBalance` won. */
 export async function newMember(
   world: World,
-  opts: { bankBalance?: number; region?: string } = {},
+  opts: { bankBalance?: number; region?: string; type?: "personal" | "merchant" } = {},
 ): Promise<Member> {
   const name = `Kim ${randomBytes(3).toString("hex")}`;
   const email = `${name.replace(" ", ".").toLowerCase()}@example.com`;
@@ -88,7 +88,7 @@ export async function newMember(
   const reg = await world.mypay.app.inject({
     method: "POST",
     url: "/v1/memberships",
-    payload: { name, email, password, region: opts.region ?? "Seoul", type: "personal" },
+    payload: { name, email, password, region: opts.region ?? "Seoul", type: opts.type ?? "personal" },
   });
   if (reg.statusCode !== 201) throw new Error(`register: ${reg.body}`);
   const token = await login(world.mypay, email, password);

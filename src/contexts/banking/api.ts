@@ -7,6 +7,12 @@ export interface AccountRef {
   readonly accountNumber: string;
 }
 
+/** An account the bank confirmed: it exists, is active and is held in the name asked about. */
+export interface VerifiedAccount extends AccountRef {
+  /** The holder's name as the bank prints it. */
+  readonly holderName: string;
+}
+
 export interface LinkedAccount extends AccountRef {
   readonly bankAccountId: string;
   readonly membershipId: string;
@@ -42,6 +48,12 @@ export interface FirmbankingOutcome {
 export interface BankingApi {
   /** The member's linked account: the one named, else the newest. NO_LINKED_ACCOUNT when none. */
   linkedAccount(membershipId: string, bankAccountId?: string): Promise<Result<LinkedAccount>>;
+  /**
+   * Checks an account as a link is checked (a franchise's settlement account): an active contract
+   * with its bank (else BANK_NOT_SUPPORTED), and at the bank: exists, ACTIVE, held in `holderName`
+   * (else BANK_ACCOUNT_INVALID). BANK_UNAVAILABLE when the bank does not answer. Stores nothing.
+   */
+  verifyAccount(ref: AccountRef, holderName: string): Promise<Result<VerifiedAccount>>;
   /** mypay's corporate account at the bank. */
   corporateAccount(): Promise<AccountRef>;
   /** False while the circuit breaker is open: callers fail fast with BANK_UNAVAILABLE and move nothing. */

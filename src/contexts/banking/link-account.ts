@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from "../../kernel/errors.js";
 import { newId } from "../../kernel/ids.js";
-import type { AccountRef, LinkedAccount } from "./api.js";
+import type { AccountRef, LinkedAccount, VerifiedAccount } from "./api.js";
 import { isNoAnswer } from "./bank-port.js";
 import type { BankingDeps } from "./deps.js";
 import { accountProblem, contractUsable } from "./domain.js";
@@ -39,6 +39,21 @@ async function verifyAtBank(deps: BankingDeps, ref: AccountRef, memberName: stri
   }
 }
 
+/** An active contract with the account's bank, then the bank's check of the account (verifyAtBank). */
+export async function verifyAccount(
+  deps: BankingDeps,
+  ref: AccountRef,
+  holderName: string,
+): Promise<Result<VerifiedAccount>> {
+  const contract = await findContract(deps.db, ref.bankCode);
+  if (!contractUsable(contract, deps.clock.now())) {
+    return fail("BANK_NOT_SUPPORTED", `mypay has no active firmbanking contract with bank ${ref.bankCode}`);
+  }
+  const verified = await verifyAtBank(deps, ref, holderName);
+  if (!verified.ok) return verified;
+  return ok({ bankCode: ref.bankCode, accountNumber: ref.accountNumber, holderName: verified.value });
+}
+
 /**
  * Links an account once the contract and the bank allow it. Linking an account the member has
  * linked already returns that link (created: false) rather than a conflict: a retried request is
@@ -49,20 +64,16 @@ export async function linkAccount(
   membershipId: string,
   ref: AccountRef,
 ): Promise<Result<Linked>> {
-  const contract = await findContract(deps.db, ref.bankCode);
-  if (!contractUsable(contract, deps.clock.now())) {
-    return fail("BANK_NOT_SUPPORTED", `mypay has no active firmbanking contract with bank ${ref.bankCode}`);
-  }
   const name = await deps.memberName(membershipId);
   if (name === undefined) return fail("NOT_FOUND", `no membership ${membershipId}`);
-  const verified = await verifyAtBank(deps, ref, name);
+  const verified = await verifyAccount(deps, ref, name);
   if (!verified.ok) return verified;
   const link: BankAccountLink = {
     id: newId("bankAccount"),
     membershipId,
     bankCode: ref.bankCode,
     accountNumber: ref.accountNumber,
-    holderName: verified.value,
+    holderName: verified.value.holderName,
     status: "LINKED",
     linkedAt: deps.clock.now(),
   };

@@ -14,7 +14,7 @@ import { resolverCapMs, resolverMaxChecks, staleRequestMs } from "./domain.js";
 import { outcome, recheck, transfer, voidUnsent } from "./firmbanking.js";
 import { countOpen } from "./firmbanking-store.js";
 import { createHttpBank, defaultResilience, type Resilience } from "./http-bank.js";
-import { linkedAccount } from "./link-account.js";
+import { linkedAccount, verifyAccount } from "./link-account.js";
 import { resolveDue, resolverBatchSize } from "./resolver.js";
 import { registerBankingRoutes } from "./routes.js";
 import { bankingSchema } from "./store.js";
@@ -140,6 +140,7 @@ function remembered<T>(make: () => Promise<T>): () => Promise<T> {
 function createApi(deps: BankingDeps, corporate: () => Promise<AccountRef>): BankingApi {
   return {
     linkedAccount: (membershipId, bankAccountId) => linkedAccount(deps, membershipId, bankAccountId),
+    verifyAccount: (ref, holderName) => verifyAccount(deps, ref, holderName),
     corporateAccount: corporate,
     available: () => deps.bank.available(),
     transfer: (command) => transfer(deps, command),

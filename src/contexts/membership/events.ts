@@ -1,4 +1,5 @@
 import type { Member, MemberType } from "./domain.js";
+import type { CommissionChange, Franchise } from "./domain-franchise.js";
 
 /** The events membership publishes (through its outbox); payloads are versioned. */
 
@@ -7,6 +8,8 @@ export const membershipEventTypes = {
   modified: "MemberModified",
   withdrawn: "MemberWithdrawn",
   accessRevoked: "AccessRevoked",
+  franchiseRegistered: "FranchiseRegistered",
+  commissionChanged: "CommissionChanged",
 } as const;
 
 /** v1. `type` is "staff" only for the staff members created from configuration. */
@@ -52,5 +55,45 @@ export function memberRegistered(m: Member): MemberRegistered {
     region: m.region,
     type: m.type,
     registeredAt: m.createdAt.toISOString(),
+  };
+}
+
+/** v1. A merchant registered a franchise; money opens what it will owe the franchise. */
+export interface FranchiseRegistered {
+  readonly franchiseId: string;
+  readonly ownerId: string;
+  readonly name: string;
+  readonly region: string;
+  readonly commissionBps: number;
+  readonly registeredAt: string;
+}
+
+/** v1. Staff changed a franchise's commission; it applies to payments made from `changedAt` on. */
+export interface CommissionChanged {
+  readonly franchiseId: string;
+  readonly commissionBps: number;
+  readonly previousBps: number;
+  readonly changedBy: string;
+  readonly changedAt: string;
+}
+
+export function franchiseRegistered(f: Franchise): FranchiseRegistered {
+  return {
+    franchiseId: f.id,
+    ownerId: f.ownerId,
+    name: f.name,
+    region: f.region,
+    commissionBps: f.commissionBps,
+    registeredAt: f.createdAt.toISOString(),
+  };
+}
+
+export function commissionChanged(c: CommissionChange & { previousBps: number }): CommissionChanged {
+  return {
+    franchiseId: c.franchiseId,
+    commissionBps: c.commissionBps,
+    previousBps: c.previousBps,
+    changedBy: c.changedBy,
+    changedAt: c.changedAt.toISOString(),
   };
 }

@@ -11,7 +11,7 @@ import { openTestDb } from "../../testing/db.js";
 import { createMembershipApi, ensureAdmin, loadAuthKeys } from "./api.js";
 import { createMembershipModule, membershipMigrationsDir } from "./module.js";
 import { findMemberByEmail } from "./store.js";
-import { testWallets } from "./test-app.js";
+import { noBank, testWallets } from "./test-app.js";
 
 const db = await openTestDb();
 after(() => db.close());
@@ -72,7 +72,8 @@ test("item 8: a membership module built without money's api does not compile, an
   const revocations = createRevocations({ accessTokenTtlSeconds: 900 });
   // @ts-expect-error: money is required, so that no member with money can leave for want of it
   assert.throws(() => createMembershipModule({ revocations }), /money's api/);
-  assert.equal(createMembershipModule({ money: testWallets().api, revocations }).name, "membership");
+  const options = { money: testWallets().api, banking: noBank, revocations };
+  assert.equal(createMembershipModule(options).name, "membership");
 });
 
 test("other contexts read a member through the api, without credentials", async () => {

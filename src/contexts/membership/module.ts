@@ -1,8 +1,10 @@
 import { fileURLToPath } from "node:url";
 import type { Revocations } from "../../platform/auth/revocations.js";
 import type { ContextModule } from "../../platform/context.js";
+import type { BankingApi } from "../banking/api.js";
 import type { MoneyApi } from "../money/api.js";
 import { loadAuthKeys } from "./auth-keys.js";
+import { registerFranchiseRoutes } from "./franchise-routes.js";
 import { followRevocations } from "./revocation-feed.js";
 import { registerMembershipRoutes } from "./routes.js";
 import type { MembershipDeps } from "./service.js";
@@ -16,6 +18,8 @@ export const membershipMigrationsDir = fileURLToPath(new URL("./migrations", imp
 export interface MembershipOptions {
   /** Money closes a leaving member's wallet (only when empty) before the withdrawal commits. */
   readonly money: MoneyApi;
+  /** Banking checks a franchise's settlement account at the bank (held in the merchant's name). */
+  readonly banking: Pick<BankingApi, "verifyAccount">;
   /** The view the auth guard checks (registerAuth): membership keeps it current. */
   readonly revocations: Revocations;
 }
@@ -26,8 +30,8 @@ export interface MembershipOptions {
  * revocations, loads the signing key and registers the routes.
  */
 export function createMembershipModule(options: MembershipOptions): ContextModule {
-  if (!options?.money || !options.revocations) {
-    throw new Error("the membership context needs money's api and the revocation view");
+  if (!options?.money || !options.banking || !options.revocations) {
+    throw new Error("the membership context needs money's api, banking's api and the revocation view");
   }
   return {
     name: "membership",
@@ -44,9 +48,11 @@ export function createMembershipModule(options: MembershipOptions): ContextModul
         refreshTokenTtlSeconds: env.config.refreshTokenTtlSeconds,
         revocations: options.revocations,
         money: options.money,
+        banking: options.banking,
         kickRelay: env.kickRelay,
       };
       registerMembershipRoutes(env.app, deps, keys.jwks);
+      registerFranchiseRoutes(env.app, deps);
       return undefined;
     },
   };

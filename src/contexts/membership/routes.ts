@@ -104,7 +104,7 @@ const withdrawRoute = {
   },
 };
 
-function eventContext(request: FastifyRequest): EventContext {
+export function eventContext(request: FastifyRequest): EventContext {
   return { correlationId: request.id, causationId: request.id };
 }
 

@@ -7,6 +7,7 @@ import type { Revocations } from "../../platform/auth/revocations.js";
 import type { Principal, TokenSigner, TokenVerifier } from "../../platform/auth/tokens.js";
 import { type Db, isUniqueViolation } from "../../platform/db/db.js";
 import { type EventContext, recordEvents } from "../../platform/outbox.js";
+import type { BankingApi } from "../banking/api.js";
 import type { MoneyApi } from "../money/api.js";
 import type { Member } from "./domain.js";
 import {
@@ -29,6 +30,8 @@ export interface MembershipDeps {
   readonly revocations: Revocations;
   /** The money context: a member leaves only once money has closed its wallet, empty. */
   readonly money: MoneyApi;
+  /** Banking confirms a franchise's settlement account, as it confirms a linked account. */
+  readonly banking: Pick<BankingApi, "verifyAccount">;
   /** Tells the outbox relay that events were committed. */
   readonly kickRelay: () => void;
 }

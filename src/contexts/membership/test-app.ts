@@ -12,7 +12,7 @@ import { createLogger } from "../../platform/logging.js";
 import { openTestDb } from "../../testing/db.js";
 import type { MoneyApi } from "../money/api.js";
 import { type AuthKeys, ensureAdmin, loadAuthKeys } from "./api.js";
-import { createMembershipModule } from "./module.js";
+import { createMembershipModule, type MembershipOptions } from "./module.js";
 
 /** Test support (not production code): the membership context on a fresh database, in-process. */
 
@@ -50,6 +50,11 @@ export function testWallets() {
   return { api, hold: (membershipId: string, won: number) => held.set(membershipId, won), closing };
 }
 
+/** No bank here: franchises are registered in the whole app's tests (franchises.test.ts). */
+export const noBank: MembershipOptions["banking"] = {
+  verifyAccount: async () => fail("BANK_UNAVAILABLE", "this test app has no bank"),
+};
+
 export interface MembershipTestApp {
   readonly app: HttpServer;
   readonly db: Db;
@@ -70,7 +75,11 @@ export async function startMembershipApp(options: TestAppOptions = {}): Promise<
   const config = loadConfig({ MYPAY_ADMIN_EMAIL: admin.email, MYPAY_ADMIN_PASSWORD: admin.password });
   const clock = testClock();
   const revocations = createRevocations({ accessTokenTtlSeconds: config.accessTokenTtlSeconds, clock });
-  const module = createMembershipModule({ money: options.money ?? testWallets().api, revocations });
+  const module = createMembershipModule({
+    money: options.money ?? testWallets().api,
+    banking: noBank,
+    revocations,
+  });
   await migrate(db, { schema: module.schema, dirs: [platformMigrationsDir, module.migrationsDir] });
   const logger = createLogger("silent");
   const app = await createHttpServer({ logger, metrics: createMetrics(), title: "membership test" });

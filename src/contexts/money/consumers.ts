@@ -1,10 +1,15 @@
 import type { EventBus, EventEnvelope } from "../../platform/bus/bus.js";
 import { handleOnce } from "../../platform/inbox.js";
 import { bankingEvents, type FirmbankingCompleted } from "../banking/api.js";
-import { type MemberRegistered, type MemberWithdrawn, membershipEventTypes } from "../membership/api.js";
+import {
+  type FranchiseRegistered,
+  type MemberRegistered,
+  type MemberWithdrawn,
+  membershipEventTypes,
+} from "../membership/api.js";
 import { postOrThrow } from "./announce.js";
 import { type MoneyDeps, moneySchema } from "./deps.js";
-import { accounts, openWallet } from "./ledger.js";
+import { accounts, openFranchisePayable, openWallet } from "./ledger.js";
 import { closeWallet } from "./wallet.js";
 
 /** What money does when other contexts tell it something. Each handler is idempotent (inbox). */
@@ -29,6 +34,15 @@ export async function subscribeMoney(bus: EventBus, deps: MoneyDeps) {
           { membershipId, reason: closed.error.detail },
           "wallet of a withdrawn member stays open",
         );
+    }),
+  );
+
+  // The account of what mypay will owe the franchise for its payments; opening it again changes nothing.
+  await bus.subscribe(
+    "money.franchises",
+    [membershipEventTypes.franchiseRegistered],
+    handleOnce(db, moneySchema, "money.franchises", async (tx, event) => {
+      await openFranchisePayable(tx, (event.data as FranchiseRegistered).franchiseId);
     }),
   );
 
