@@ -45,17 +45,34 @@ export function emailKey(email: string): string {
 /** Repeated failed logins for one email lock it for a while (counted per email, across replicas). */
 export const loginLockout = { maxFailures: 5, windowSeconds: 15 * 60 } as const;
 
+/** At most `max` counted attempts within any `windowSeconds`. */
+export interface WindowLimit {
+  readonly max: number;
+  readonly windowSeconds: number;
+}
+
+/**
+ * Seconds until another attempt may be made, given the recent counted ones (newest first), or
+ * undefined when one may be made now.
+ */
+export function waitSeconds(attempts: readonly Date[], now: Date, limit: WindowLimit): number | undefined {
+  const { max, windowSeconds } = limit;
+  const inWindow = attempts.filter((at) => now.getTime() - at.getTime() < windowSeconds * 1000);
+  if (inWindow.length < max) return undefined;
+  // Once the attempt that makes the count reach the limit leaves the window, one is allowed again.
+  const pivot = inWindow[max - 1] as Date;
+  return Math.max(1, Math.ceil((pivot.getTime() + windowSeconds * 1000 - now.getTime()) / 1000));
+}
+
 /**
  * Seconds until another login for the email may be tried, given its recent failures (newest first),
  * or undefined when it may be tried now.
  */
 export function lockedForSeconds(failures: readonly Date[], now: Date): number | undefined {
-  const { maxFailures, windowSeconds } = loginLockout;
-  const inWindow = failures.filter((at) => now.getTime() - at.getTime() < windowSeconds * 1000);
-  if (inWindow.length < maxFailures) return undefined;
-  // Once the failure that makes the count reach the limit leaves the window, a try is allowed again.
-  const pivot = inWindow[maxFailures - 1] as Date;
-  return Math.max(1, Math.ceil((pivot.getTime() + windowSeconds * 1000 - now.getTime()) / 1000));
+  return waitSeconds(failures, now, {
+    max: loginLockout.maxFailures,
+    windowSeconds: loginLockout.windowSeconds,
+  });
 }
 
 /** A member as others see it: HTTP answers and other contexts (no credentials). */

@@ -7,11 +7,14 @@ import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
 import type { EventContext } from "../../platform/outbox.js";
 import { toMemberView } from "./domain.js";
+import { lookupMember } from "./lookup.js";
 import {
   Credentials,
   Jwks,
+  LookupQuery,
   Membership,
   MembershipChanges,
+  MembershipLookup,
   MembershipParams,
   RefreshRequest,
   Registration,
@@ -73,6 +76,16 @@ const meRoute = {
     tags: membership,
     summary: "The caller's membership",
     response: responses({ 200: Membership }, []),
+  },
+};
+const lookupRoute = {
+  config: signedIn,
+  schema: {
+    tags: membership,
+    summary:
+      "Whom an email belongs to, with the name masked, so a sender can confirm whom they pay; 10 a minute",
+    querystring: LookupQuery,
+    response: responses({ 200: MembershipLookup }, ["NOT_FOUND", "RATE_LIMITED"]),
   },
 };
 const readRoute = {
@@ -139,6 +152,10 @@ function memberRoutes(app: HttpServer, deps: MembershipDeps) {
     const principal = principalOf(request);
     return toMemberView(unwrap(await getMember(deps, principal, principal.membershipId)));
   });
+  // A static segment: Fastify's router matches it before /:id, whatever the registration order.
+  app.get("/v1/memberships/lookup", lookupRoute, async (request, reply) =>
+    unwrapOrRetryLater(reply, await lookupMember(deps, principalOf(request), request.query.email)),
+  );
   app.get("/v1/memberships/:id", readRoute, async (request) =>
     toMemberView(unwrap(await getMember(deps, principalOf(request), request.params.id))),
   );

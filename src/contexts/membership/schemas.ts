@@ -76,6 +76,29 @@ export const MembershipChanges = Type.Object(
 
 export const MembershipParams = IdParams("membership");
 
+export const LookupQuery = Type.Object(
+  {
+    email: Type.String({
+      format: "email",
+      minLength: 3,
+      maxLength: emailMaxLength,
+      description: "The payee's email, whatever its case",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const MembershipLookup = Type.Object(
+  {
+    membershipId: MembershipId,
+    maskedName: Type.String({
+      description: "The name with all but each word's first and last character masked",
+      examples: ["김*지"],
+    }),
+  },
+  { additionalProperties: false, title: "MembershipLookup" },
+);
+
 export const Credentials = Type.Object(
   {
     // Not the registration's email format: staff emails from configuration may be simpler.
