@@ -13,6 +13,7 @@ import {
   membershipEventTypes,
 } from "../membership/api.js";
 import { type MoneyBalanceChanged, moneyEvents } from "../money/api.js";
+import { mountActivity } from "./activity-routes.js";
 
 /** The query context: read models built from events only (CQRS). */
 
@@ -117,6 +118,7 @@ export const queryModule: ContextModule = {
       }),
     );
     registerStatsRoute(env.app, db);
+    await mountActivity(env, schema);
     return undefined;
   },
 };
