@@ -1,8 +1,8 @@
 import { fail, ok, type Result } from "../../kernel/errors.js";
 import type { Principal } from "../../platform/auth/tokens.js";
+import { lockKey, lookups, recentAttempts, recordAttempt } from "./attempt-window.js";
 import { waitSeconds } from "./domain.js";
 import { lookupLimit, type MemberLookup, maskName } from "./domain-lookup.js";
-import { lockCaller, recentLookups, recordLookup } from "./lookup-store.js";
 import type { MembershipDeps } from "./service.js";
 import { findMemberByEmail } from "./store.js";
 
@@ -19,10 +19,11 @@ export async function lookupMember(
   const since = new Date(now.getTime() - lookupLimit.windowSeconds * 1000);
   const caller = principal.membershipId;
   const outcome = await deps.db.tx(async (tx) => {
-    await lockCaller(tx, caller);
-    const wait = waitSeconds(await recentLookups(tx, caller, since, lookupLimit.max), now, lookupLimit);
+    await lockKey(tx, lookups, caller);
+    const recent = await recentAttempts(tx, lookups, caller, since, lookupLimit.max);
+    const wait = waitSeconds(recent, now, lookupLimit);
     if (wait !== undefined) return { wait };
-    await recordLookup(tx, caller, now, since);
+    await recordAttempt(tx, lookups, caller, now, since);
     return { member: await findMemberByEmail(tx, email) };
   });
   if (outcome.wait !== undefined) {

@@ -2,7 +2,7 @@ import type { Id } from "../../kernel/ids.js";
 import type { Queryable } from "../../platform/db/db.js";
 import type { MemberStatus, MemberType } from "./domain.js";
 
-/** SQL for refresh-token chains and the login lockout. */
+/** SQL for refresh-token chains (the login lockout counts attempts in attempt-window.ts). */
 
 export interface NewRefreshToken {
   readonly tokenHash: string;
@@ -107,49 +107,4 @@ export async function deleteExpiredTokens(
     membershipId,
     now,
   ]);
-}
-
-/**
- * Serialises logins for one email across replicas until the transaction ends, so concurrent tries
- * cannot all pass the lockout check together.
- */
-export async function lockEmail(q: Queryable, emailKey: string): Promise<void> {
-  await q.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`mypay.login.${emailKey}`]);
-}
-
-/** The latest failures for an email since a time, newest first. */
-export async function recentFailures(
-  q: Queryable,
-  emailKey: string,
-  since: Date,
-  limit: number,
-): Promise<Date[]> {
-  const rows = await q.query<{ attempted_at: Date }>(
-    `SELECT attempted_at FROM membership.login_failures
-     WHERE email_key = $1 AND attempted_at > $2 ORDER BY attempted_at DESC LIMIT $3`,
-    [emailKey, since, limit],
-  );
-  return rows.map((r) => new Date(r.attempted_at));
-}
-
-/**
- * Records an attempt as a failure before the password is checked (a success deletes it), so a crash
- * or a race never grants an extra try. Also drops a few rows that left the window, skipping rows
- * other transactions are deleting.
- */
-export async function recordAttempt(q: Queryable, emailKey: string, now: Date, before: Date): Promise<void> {
-  await q.query(
-    `WITH stale AS (
-       DELETE FROM membership.login_failures WHERE id IN (
-         SELECT id FROM membership.login_failures WHERE attempted_at <= $3
-         ORDER BY attempted_at LIMIT 100 FOR UPDATE SKIP LOCKED)
-     )
-     INSERT INTO membership.login_failures (email_key, attempted_at) VALUES ($1, $2)`,
-    [emailKey, now, before],
-  );
-}
-
-/** A successful login wipes the email's failures. */
-export async function clearFailures(q: Queryable, emailKey: string): Promise<void> {
-  await q.query("DELETE FROM membership.login_failures WHERE email_key = $1", [emailKey]);
 }

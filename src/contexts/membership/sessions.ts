@@ -6,17 +6,14 @@ import { verifyPassword } from "../../platform/auth/passwords.js";
 import type { Role } from "../../platform/auth/tokens.js";
 import type { Queryable } from "../../platform/db/db.js";
 import { type EventContext, recordEvents } from "../../platform/outbox.js";
+import { clearAttempts, lockKey, loginFailures, recentAttempts, recordAttempt } from "./attempt-window.js";
 import { emailKey, lockedForSeconds, loginLockout, type MemberType, roleOf } from "./domain.js";
 import { type AccessRevoked, membershipEventTypes } from "./events.js";
 import type { MembershipDeps } from "./service.js";
 import {
-  clearFailures,
   deleteExpiredTokens,
   insertRefreshToken,
-  lockEmail,
   lockTokenHolder,
-  recentFailures,
-  recordAttempt,
   revokeChainOfSpent,
   spendRefreshToken,
   type TokenHolder,
@@ -74,11 +71,11 @@ async function admitAttempt(deps: MembershipDeps, email: string, now: Date) {
   const key = emailKey(email);
   const since = new Date(now.getTime() - loginLockout.windowSeconds * 1000);
   return deps.db.tx(async (tx) => {
-    await lockEmail(tx, key);
-    const failures = await recentFailures(tx, key, since, loginLockout.maxFailures);
+    await lockKey(tx, loginFailures, key);
+    const failures = await recentAttempts(tx, loginFailures, key, since, loginLockout.maxFailures);
     const waitSeconds = lockedForSeconds(failures, now);
     if (waitSeconds !== undefined) return { waitSeconds };
-    await recordAttempt(tx, key, now, since);
+    await recordAttempt(tx, loginFailures, key, now, since);
     return { member: await findMemberByEmail(tx, email) };
   });
 }
@@ -101,7 +98,7 @@ export async function login(
   }
   const { token, row } = refreshTokenRow(deps, member.id, randomUUID(), now);
   await deps.db.tx(async (tx) => {
-    await clearFailures(tx, emailKey(command.email));
+    await clearAttempts(tx, loginFailures, emailKey(command.email));
     await deleteExpiredTokens(tx, member.id, now);
     await insertRefreshToken(tx, row);
   });
