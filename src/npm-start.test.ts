@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { freePort } from "./testing/ports.js";
 
 // `npm start` as a process manager runs it: in its own process group, stopped by a signal to npm's pid
 // or to the whole group. One data folder for the file: the starts after the first are restarts.
@@ -15,14 +15,6 @@ before(() => {
   // One build for every start below, so none of them spends its time compiling.
   assert.equal(spawnSync("node", ["scripts/build.mjs", "--if-stale"], { cwd: root }).status, 0);
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const groupAlive = (pgid: number) => {
   try {

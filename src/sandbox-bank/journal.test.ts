@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { createLogger } from "../platform/logging.js";
+import { freePort } from "../testing/ports.js";
 import { createSandboxBank } from "./app.js";
 import type { Account } from "./schemas.js";
 import { bankClient } from "./test-helpers.js";
@@ -73,14 +73,6 @@ describe("the sandbox bank's journal", () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** `npm run bank` in its own process group, as a user or a process manager runs it. */
 async function runBank(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {

@@ -1,3 +1,4 @@
+import { seededRandom } from "./random.js";
 import {
   bankBalance,
   bankCall,
@@ -44,18 +45,6 @@ export interface ChaosReport {
   settleSeconds?: number;
 }
 
-/** A small deterministic random source (mulberry32), so a failing run can be repeated by its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const startingBankBalance = 5_000_000;
 
 /**
@@ -64,7 +53,7 @@ const startingBankBalance = 5_000_000;
  */
 export async function runChaos(world: World, o: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
-  const rand = random(o.seed);
+  const rand = seededRandom(o.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)] as T;
   const members: Member[] = [];
   for (let i = 0; i < o.members; i++)

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, openSync, readdirSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
@@ -9,18 +8,6 @@ import postgres from "postgres";
 /** The processes of a kill run: the sandbox bank and mypay, each as `npm start`/`npm run bank` runs it. */
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-
-/** A port nobody listens on now (the OS picks it), kept across restarts so clients keep one URL. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 /** The newest source the entry points run (src/testing, this harness, is not among them). */
 function newestSource(dir: string): number {

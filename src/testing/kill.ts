@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { type Books, checkBooks, finish } from "./kill-books.js";
 import { changedAnswers, type KeyRecord } from "./kill-client.js";
 import { runLoad } from "./kill-load.js";
-import { entryArgs, freePort, freshDatabase, type Service, startService, stop } from "./kill-procs.js";
+import { entryArgs, freshDatabase, type Service, startService, stop } from "./kill-procs.js";
 import { faults, login, newMembers, planOf } from "./kill-setup.js";
+import { freePort } from "./ports.js";
+import { seededRandom } from "./random.js";
 
 /**
  * The kill test (`npm run chaos -- --kill`): the sandbox bank and mypay as processes of their own,
@@ -67,22 +69,10 @@ export interface KillReport extends Books {
 export const startingBankBalance = 5_000_000;
 export const killAdminPassword = "kill-test-admin-password";
 
-/** mulberry32: a run is repeated by its seed (plan, amounts and kill times). */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function runKillTest(o: KillOptions): Promise<KillReport> {
   const began = Date.now();
   const files = mkdtempSync(join(tmpdir(), "mypay-kill-"));
-  const rand = random(o.seed);
+  const rand = seededRandom(o.seed);
   const progress = o.progress ?? (() => {});
   const [bankPort, port] = [await freePort(), await freePort()];
   const db = o.engine === "postgres" ? await freshDatabase(o.databaseServerUrl ?? defaultServer) : undefined;
