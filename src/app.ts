@@ -3,7 +3,10 @@ import { type BankingOptions, createBanking } from "./contexts/banking/module.js
 import { createMembershipApi } from "./contexts/membership/api.js";
 import { createMembershipModule, ensureAdmin, loadAuthKeys } from "./contexts/membership/module.js";
 import { createMoney, type MoneyOptions } from "./contexts/money/module.js";
+import { createPayment } from "./contexts/payment/module.js";
 import { queryModule } from "./contexts/query/module.js";
+import { createRemittance } from "./contexts/remittance/module.js";
+import { createSettlement } from "./contexts/settlement/module.js";
 import { type Clock, systemClock } from "./kernel/clock.js";
 import { registerAuth } from "./platform/auth/guard.js";
 import { createRevocations } from "./platform/auth/revocations.js";
@@ -27,6 +30,8 @@ import type { Logger } from "./platform/logging.js";
 import { createRedelivery } from "./platform/redelivery.js";
 import { createOutboxRelay } from "./platform/relay.js";
 import { registerSagaAdminRoutes, registerSagaMetrics } from "./platform/saga/admin-routes.js";
+import type { SagaEngine } from "./platform/saga/engine.js";
+import type { SagaTuning } from "./platform/saga/tuning.js";
 
 export interface MypayOptions {
   config: Config;
@@ -42,6 +47,8 @@ export interface MypayOptions {
       "sagaWaitMs" | "sagaPollMs" | "sagaRetry" | "sagaLeaseMs" | "sagaFaults" | "sagaBudget"
     >
   >;
+  /** The same tuning for the sagas of remittance, payment and settlement. */
+  sagas?: SagaTuning;
   banking?: Partial<
     Pick<
       BankingOptions,
@@ -116,7 +123,10 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
     createRedelivery({ db, schema: m.schema, logger, ...options.consumerRetry }),
   );
   registerDeadLetterRoutes(app, db, redeliveries);
-  const sagaEngines = modules.some((m) => m.name === "money") ? [contexts.money.deps.engine] : [];
+  const sagaEngines = modules.flatMap((m) => {
+    const engine = contexts.sagaEngines[m.name];
+    return engine ? [engine] : [];
+  });
   registerSagaAdminRoutes(app, sagaEngines);
   registerSagaMetrics(metrics.registry, sagaEngines, logger);
   // Beating before the first request: a claim this process makes is never mistaken for a crashed one's.
@@ -208,8 +218,53 @@ function wireContexts(options: MypayOptions, db: Db, clock: Clock) {
   const revocations = createRevocations({ accessTokenTtlSeconds: config.accessTokenTtlSeconds, clock });
   // Banking was built from membershipApi (a read of membership's tables), not from this module: no cycle.
   const membership = createMembershipModule({ money: money.api, banking: banking.api, revocations });
-  const modules: ContextModule[] = [membership, banking.module, money.module, queryModule];
-  return { modules, banking, money, membershipApi, revocations };
+  const business = {
+    db,
+    config,
+    clock,
+    membership: membershipApi,
+    money: money.api,
+    ...(db.engine === "pglite" ? { sagaBatchSize: 4 } : {}),
+    ...options.sagas,
+  };
+  const remittance = createRemittance({
+    ...business,
+    logger: logger.child({ context: "remittance" }),
+    banking: banking.api,
+  });
+  const payment = createPayment({ ...business, logger: logger.child({ context: "payment" }) });
+  const settlement = createSettlement({
+    ...business,
+    logger: logger.child({ context: "settlement" }),
+    banking: banking.api,
+    payment: payment.api,
+  });
+  const modules: ContextModule[] = [
+    membership,
+    banking.module,
+    money.module,
+    remittance.module,
+    payment.module,
+    settlement.module,
+    queryModule,
+  ];
+  const sagaEngines: Record<string, SagaEngine | undefined> = {
+    money: money.deps.engine,
+    remittance: remittance.engine,
+    payment: payment.engine,
+    settlement: settlement.engine,
+  };
+  return {
+    modules,
+    banking,
+    money,
+    remittance,
+    payment,
+    settlement,
+    sagaEngines,
+    membershipApi,
+    revocations,
+  };
 }
 
 function requireJwks(config: Config): string {

@@ -18,6 +18,7 @@ export const errorCatalogue = {
   BANK_NOT_SUPPORTED: { status: 422, title: "mypay has no active contract with this bank" },
   BANK_ACCOUNT_INVALID: { status: 422, title: "The bank account cannot be verified" },
   BALANCE_LIMIT_EXCEEDED: { status: 422, title: "The balance would pass the cap" },
+  RECIPIENT_INVALID: { status: 422, title: "The recipient cannot receive this remittance" },
   RATE_LIMITED: { status: 429, title: "Too many requests" },
   INTERNAL_ERROR: { status: 500, title: "Something went wrong on our side" },
   BANK_UNAVAILABLE: { status: 503, title: "The bank cannot be reached now" },

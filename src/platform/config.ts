@@ -1,11 +1,18 @@
 import { Cron } from "croner";
 
 /**
- * The contexts that exist today (remittance, payment and settlement are still to come). The HTTP edge
- * (auth, request ids, /health, /ready, /metrics, OpenAPI) is part of every process, so it is not a
- * context one can leave out.
+ * The contexts a process may run. The HTTP edge (auth, request ids, /health, /ready, /metrics,
+ * OpenAPI) is part of every process, so it is not a context one can leave out.
  */
-export const contextNames = ["membership", "banking", "money", "query"] as const;
+export const contextNames = [
+  "membership",
+  "banking",
+  "money",
+  "remittance",
+  "payment",
+  "settlement",
+  "query",
+] as const;
 export type ContextName = (typeof contextNames)[number];
 
 export interface Config {
@@ -30,6 +37,10 @@ export interface Config {
   transactionLimit: number;
   /** How long mypay waits for a bank's answer before the request is UNKNOWN. */
   bankTimeoutMs: number;
+  /** The fee (won) of a member→bank remittance, taken from the sender's money. */
+  remittanceFee: number;
+  /** Points a payment earns, in bps of the part paid with money. */
+  pointsAccrualBps: number;
   /** mypay's corporate account; when unset, one is opened at the sandbox bank at first start. */
   corporateBankCode: string;
   corporateAccountNumber: string | undefined;
@@ -137,6 +148,8 @@ export function loadConfig(env: Env = process.env): Config {
     balanceCap: integer(env, "MYPAY_BALANCE_CAP", 2_000_000, 1, 1_000_000_000_000),
     transactionLimit: integer(env, "MYPAY_TRANSACTION_LIMIT", 2_000_000, 1, 1_000_000_000_000),
     bankTimeoutMs: integer(env, "MYPAY_BANK_TIMEOUT_MS", 5_000, 10, 120_000),
+    remittanceFee: integer(env, "MYPAY_REMITTANCE_FEE", 500, 0, 1_000_000),
+    pointsAccrualBps: integer(env, "MYPAY_POINTS_ACCRUAL_BPS", 100, 0, 10_000),
     corporateBankCode: text(
       env,
       "MYPAY_CORPORATE_BANK_CODE",

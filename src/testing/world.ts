@@ -14,8 +14,15 @@ export interface World {
 }
 
 /** Short waits and timeouts, so that sagas and the resolver finish within a test. */
-export const fastTuning: Pick<MypayOptions, "money" | "banking"> = {
-  money: { sagaWaitMs: 100, sagaPollMs: 50, sagaLeaseMs: 1_000, sagaRetry: { baseMs: 50, maxMs: 500 } },
+const fastSagas = {
+  sagaWaitMs: 100,
+  sagaPollMs: 50,
+  sagaLeaseMs: 1_000,
+  sagaRetry: { baseMs: 50, maxMs: 500 },
+};
+export const fastTuning: Pick<MypayOptions, "money" | "sagas" | "banking"> = {
+  money: fastSagas,
+  sagas: fastSagas,
   banking: {
     resolverBaseMs: 50,
     resolverMaxMs: 500,
@@ -29,7 +36,7 @@ export const fastEnv = { MYPAY_BANK_TIMEOUT_MS: "2000" };
 
 export async function startWorld(
   env: Record<string, string> = fastEnv,
-  tuning: Pick<MypayOptions, "money" | "banking"> = fastTuning,
+  tuning: Pick<MypayOptions, "money" | "sagas" | "banking"> = fastTuning,
 ): Promise<World> {
   const bank = await startSandboxBank({ port: 0, host: "127.0.0.1", logger: createLogger("silent") });
   const mypay = await startTestMypay({ MYPAY_BANK_URL: bank.url, ...env }, tuning);
@@ -159,15 +166,54 @@ export async function books(world: World) {
   return { trial, recon };
 }
 
-/** Waits until no saga of the money context is under way (the resolver and the worker finished them). */
+/** Waits until no saga of any context is under way (the resolver and the workers finished them). */
 export async function settled(world: World, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
+  const live = (schema: string) =>
+    `SELECT count(*)::int AS live FROM ${schema}.sagas WHERE status NOT IN ('COMPLETED', 'COMPENSATED')`;
+  const sql = sagaSchemas.map(live).join(" UNION ALL ");
   for (;;) {
-    const [row] = await world.mypay.db.query<{ live: number }>(
-      "SELECT count(*)::int AS live FROM money.sagas WHERE status NOT IN ('COMPLETED', 'COMPENSATED', 'FAILED')",
-    );
-    if (row?.live === 0) return;
-    if (Date.now() > deadline) throw new Error(`${row?.live} sagas still under way`);
+    const rows = await world.mypay.db.query<{ live: number }>(sql);
+    const count = rows.reduce((sum, r) => sum + r.live, 0);
+    if (count === 0) return;
+    if (Date.now() > deadline) throw new Error(`${count} sagas still under way`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+const sagaSchemas = ["money", "remittance", "payment", "settlement"];
+
+export interface Franchise {
+  readonly franchiseId: string;
+  readonly owner: Member;
+  /** The franchise's settlement account at the sandbox bank (held in the owner's name, 0 won at first). */
+  readonly settlementAccount: { bankCode: string; accountNumber: string };
+}
+
+/** A franchise of `owner` (a new merchant when absent), its settlement account opened at the sandbox bank. */
+export async function newFranchise(
+  world: World,
+  opts: { owner?: Member; name?: string; region?: string } = {},
+): Promise<Franchise> {
+  const owner = opts.owner ?? (await newMember(world, { type: "merchant" }));
+  const opened = await bankCall<{ bankCode: string; accountNumber: string }>(
+    world.bank,
+    "POST",
+    "/accounts",
+    {
+      bankCode: "004",
+      holderName: owner.name,
+      balance: 0,
+    },
+  );
+  const settlementAccount = { bankCode: opened.bankCode, accountNumber: opened.accountNumber };
+  const res = await call(world, owner.token, "POST", "/v1/franchises", {
+    name: opts.name ?? "Mapo Coffee",
+    // Samsung Electronics' number: its check digit is right.
+    businessNumber: "124-81-00998",
+    region: opts.region ?? "Seoul",
+    settlementAccount,
+  });
+  if (res.statusCode !== 201) throw new Error(`franchise: ${res.statusCode} ${res.body}`);
+  return { franchiseId: res.json().franchiseId, owner, settlementAccount };
 }

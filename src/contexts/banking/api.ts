@@ -2,6 +2,13 @@ import type { Result } from "../../kernel/errors.js";
 
 /** What other contexts may ask of banking, the only code that talks to banks. */
 
+export {
+  type TransferData,
+  type TransferSpec,
+  type TransferStepDeps,
+  transferStep,
+} from "./transfer-step.js";
+
 export interface AccountRef {
   readonly bankCode: string;
   readonly accountNumber: string;
@@ -51,9 +58,10 @@ export interface BankingApi {
   /**
    * Checks an account as a link is checked (a franchise's settlement account): an active contract
    * with its bank (else BANK_NOT_SUPPORTED), and at the bank: exists, ACTIVE, held in `holderName`
-   * (else BANK_ACCOUNT_INVALID). BANK_UNAVAILABLE when the bank does not answer. Stores nothing.
+   * (else BANK_ACCOUNT_INVALID). Without `holderName` (a payee's account, anyone's) the name is not
+   * checked. BANK_UNAVAILABLE when the bank does not answer. Stores nothing.
    */
-  verifyAccount(ref: AccountRef, holderName: string): Promise<Result<VerifiedAccount>>;
+  verifyAccount(ref: AccountRef, holderName?: string): Promise<Result<VerifiedAccount>>;
   /** mypay's corporate account at the bank. */
   corporateAccount(): Promise<AccountRef>;
   /** False while the circuit breaker is open: callers fail fast with BANK_UNAVAILABLE and move nothing. */

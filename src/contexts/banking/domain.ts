@@ -52,10 +52,15 @@ export interface AccountAtBank {
 }
 
 /** Why an account cannot be linked to the member, or undefined when it can. Never names the holder. */
-export function accountProblem(account: AccountAtBank | undefined, memberName: string): string | undefined {
+export function accountProblem(
+  account: AccountAtBank | undefined,
+  memberName: string | undefined,
+): string | undefined {
   if (!account) return "the bank has no such account";
   if (account.status !== "ACTIVE") return `the account is ${account.status.toLowerCase()} at the bank`;
-  if (!holderMatches(account.holderName, memberName)) return "the account is not held in the member's name";
+  // A payee's account (a remittance to a bank) is anyone's: only the member's own is checked by name.
+  if (memberName !== undefined && !holderMatches(account.holderName, memberName))
+    return "the account is not held in the member's name";
   return undefined;
 }
 

@@ -26,7 +26,11 @@ const unavailable = <T>(): Result<T> =>
   fail("BANK_UNAVAILABLE", "the bank cannot be reached now; try again shortly");
 
 /** Asks the bank that the account exists, is active and is held in the member's name. */
-async function verifyAtBank(deps: BankingDeps, ref: AccountRef, memberName: string): Promise<Result<string>> {
+async function verifyAtBank(
+  deps: BankingDeps,
+  ref: AccountRef,
+  memberName: string | undefined,
+): Promise<Result<string>> {
   if (!deps.bank.available()) return unavailable();
   try {
     const account = await deps.bank.getAccount(ref);
@@ -43,7 +47,7 @@ async function verifyAtBank(deps: BankingDeps, ref: AccountRef, memberName: stri
 export async function verifyAccount(
   deps: BankingDeps,
   ref: AccountRef,
-  holderName: string,
+  holderName: string | undefined,
 ): Promise<Result<VerifiedAccount>> {
   const contract = await findContract(deps.db, ref.bankCode);
   if (!contractUsable(contract, deps.clock.now())) {

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { Revocations } from "../../platform/auth/revocations.js";
 import type { ContextModule } from "../../platform/context.js";
 import type { BankingApi } from "../banking/api.js";
-import type { MoneyApi } from "../money/api.js";
+import type { MoneyWallets } from "../money/api.js";
 import { loadAuthKeys } from "./auth-keys.js";
 import { registerFranchiseRoutes } from "./franchise-routes.js";
 import { followRevocations } from "./revocation-feed.js";
@@ -17,7 +17,7 @@ export const membershipMigrationsDir = fileURLToPath(new URL("./migrations", imp
 
 export interface MembershipOptions {
   /** Money closes a leaving member's wallet (only when empty) before the withdrawal commits. */
-  readonly money: MoneyApi;
+  readonly money: MoneyWallets;
   /** Banking checks a franchise's settlement account at the bank (held in the merchant's name). */
   readonly banking: Pick<BankingApi, "verifyAccount">;
   /** The view the auth guard checks (registerAuth): membership keeps it current. */

@@ -8,7 +8,7 @@ import type { Principal, TokenSigner, TokenVerifier } from "../../platform/auth/
 import { type Db, isUniqueViolation } from "../../platform/db/db.js";
 import { type EventContext, recordEvents } from "../../platform/outbox.js";
 import type { BankingApi } from "../banking/api.js";
-import type { MoneyApi } from "../money/api.js";
+import type { MoneyWallets } from "../money/api.js";
 import type { Member } from "./domain.js";
 import {
   type AccessRevoked,
@@ -29,7 +29,7 @@ export interface MembershipDeps {
   /** What this process knows was revoked; the guard and validate refuse those tokens. */
   readonly revocations: Revocations;
   /** The money context: a member leaves only once money has closed its wallet, empty. */
-  readonly money: MoneyApi;
+  readonly money: MoneyWallets;
   /** Banking confirms a franchise's settlement account, as it confirms a linked account. */
   readonly banking: Pick<BankingApi, "verifyAccount">;
   /** Tells the outbox relay that events were committed. */

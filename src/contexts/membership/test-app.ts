@@ -10,7 +10,7 @@ import { createMetrics } from "../../platform/http/metrics.js";
 import { createHttpServer, type HttpServer } from "../../platform/http/server.js";
 import { createLogger } from "../../platform/logging.js";
 import { openTestDb } from "../../testing/db.js";
-import type { MoneyApi } from "../money/api.js";
+import type { MoneyWallets } from "../money/api.js";
 import { type AuthKeys, ensureAdmin, loadAuthKeys } from "./api.js";
 import { createMembershipModule, type MembershipOptions } from "./module.js";
 
@@ -36,7 +36,7 @@ export function testClock(start = Date.now()) {
 export function testWallets() {
   const held = new Map<string, number>();
   const closing = new Set<string>();
-  const api: MoneyApi = {
+  const api: MoneyWallets = {
     async closeWalletForLeaving(membershipId) {
       const won = held.get(membershipId) ?? 0;
       if (won > 0) return fail("CONFLICT", `the member holds ${won} won`);
@@ -65,7 +65,7 @@ export interface MembershipTestApp {
 
 export interface TestAppOptions {
   /** Money's api; by default testWallets(), whose wallets are all empty. */
-  money?: MoneyApi;
+  money?: MoneyWallets;
   /** Extra routes for a test, registered after the auth guard. */
   routes?: (app: HttpServer) => void;
 }

@@ -4,13 +4,12 @@ import type { Queryable } from "../../platform/db/db.js";
 import { txResult } from "../../platform/db/tx-result.js";
 import type { IdempotencyKey } from "../../platform/idempotency.js";
 import type { SagaContext, SagaDefinition, StepOutcome } from "../../platform/saga/engine.js";
-import type { AccountRef } from "../banking/api.js";
+import { type AccountRef, transferStep } from "../banking/api.js";
 import { postOrThrow } from "./announce.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
 import { rechargeUnit } from "./domain.js";
 import { accounts, openWallet, releaseIncoming, reserveIncoming } from "./ledger.js";
 import { bankEnds, finishMove, type MoveCommand, recordMove } from "./moves.js";
-import { transferStep } from "./transfer-step.js";
 
 /** A recharge (충전): won from the member's linked account into the corporate account, then into money. */
 export interface RechargeData {

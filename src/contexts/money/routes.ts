@@ -2,11 +2,11 @@ import { ProblemError } from "../../kernel/errors.js";
 import { canAccess, principalOf } from "../../platform/auth/guard.js";
 import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
-import type { MoneyDeps } from "./deps.js";
+import { runSagaRequest } from "../../platform/saga/request.js";
+import { type MoneyDeps, moneySchema } from "./deps.js";
 import { history, memberMoney } from "./ledger.js";
 import { type MoveKind, moveBody, moveByKey, moveOwner } from "./moves.js";
 import { startRecharge } from "./recharge.js";
-import { runSagaRequest } from "./saga-request.js";
 import {
   History,
   HistoryQuery,
@@ -70,7 +70,7 @@ export function registerMoneyRoutes(app: HttpServer, deps: MoneyDeps) {
     },
     async (request, reply) => {
       const { membershipId } = principalOf(request);
-      return runSagaRequest(deps, request, reply, {
+      return runSagaRequest({ ...deps, schema: moneySchema }, request, reply, {
         scope: membershipId,
         findExisting: (key) => moveByKey(deps.db, "recharge", membershipId, key),
         start: (idempotency) =>
@@ -101,7 +101,7 @@ export function registerMoneyRoutes(app: HttpServer, deps: MoneyDeps) {
     },
     async (request, reply) => {
       const { membershipId } = principalOf(request);
-      return runSagaRequest(deps, request, reply, {
+      return runSagaRequest({ ...deps, schema: moneySchema }, request, reply, {
         scope: membershipId,
         findExisting: (key) => moveByKey(deps.db, "withdrawal", membershipId, key),
         start: (idempotency) =>

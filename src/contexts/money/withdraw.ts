@@ -4,12 +4,11 @@ import type { Queryable } from "../../platform/db/db.js";
 import { txResult } from "../../platform/db/tx-result.js";
 import type { IdempotencyKey } from "../../platform/idempotency.js";
 import type { SagaContext, SagaDefinition } from "../../platform/saga/engine.js";
-import type { AccountRef } from "../banking/api.js";
+import { type AccountRef, transferStep } from "../banking/api.js";
 import { postAndAnnounce, postOrThrow } from "./announce.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
 import { accounts, openWallet } from "./ledger.js";
 import { bankEnds, finishMove, type MoveCommand, recordMove } from "./moves.js";
-import { transferStep } from "./transfer-step.js";
 
 /** A withdrawal (출금): money leaves the member's balance into transit first, then the bank pays it out. */
 export interface WithdrawData {

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Result } from "../../kernel/errors.js";
-import { problemBody, sendProblem } from "../../platform/http/problem.js";
+import type { Db } from "../db/db.js";
+import { problemBody, sendProblem } from "../http/problem.js";
 import {
   answerClaim,
   claimKey,
@@ -13,8 +14,16 @@ import {
   recordedResponse,
   releaseKey,
   sendRecorded,
-} from "../../platform/idempotency.js";
-import { type MoneyDeps, moneySchema } from "./deps.js";
+} from "../idempotency.js";
+import type { SagaEngine } from "./engine.js";
+
+/** The context that owns the saga: its database and schema (the keys live there too) and its engine. */
+export interface SagaRequestDeps {
+  readonly db: Db;
+  readonly schema: string;
+  readonly engine: SagaEngine;
+  readonly kickRelay: () => void;
+}
 
 export interface SagaRequest {
   /** The caller; idempotency keys are scoped per member. */
@@ -28,12 +37,12 @@ export interface SagaRequest {
 }
 
 /**
- * A money-moving POST run by a saga: at most once per Idempotency-Key. The saga is driven as far as
+ * A money-moving POST run by a saga (recharge, withdraw, remittance, payment): at most once per Idempotency-Key. The saga is driven as far as
  * it goes now; the response the client gets first (SUCCEEDED, FAILED or PENDING) is the one every
  * retry gets, recorded in the same transaction as the saga's last step when it finishes in time.
  */
 export async function runSagaRequest(
-  deps: MoneyDeps,
+  deps: SagaRequestDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   spec: SagaRequest,
@@ -45,7 +54,7 @@ export async function runSagaRequest(
     key: header.value as string,
     requestHash: hashRequest(request),
   };
-  const claim = await claimKey(deps.db, moneySchema, key);
+  const claim = await claimKey(deps.db, deps.schema, key);
   if (claim.kind !== "proceed") return answerClaim(reply, claim);
 
   let id = await spec.findExisting(key.key);
@@ -53,7 +62,7 @@ export async function runSagaRequest(
     const started = await startOrRelease(deps, key, spec);
     if (!started.ok) {
       const body = problemBody(started.error, request);
-      if (!isRetryableFailure(started.error)) await completeKey(deps.db, moneySchema, key, body.status, body);
+      if (!isRetryableFailure(started.error)) await completeKey(deps.db, deps.schema, key, body.status, body);
       return sendRecorded(reply, { status: body.status, body }, false);
     }
     id = started.value;
@@ -65,26 +74,26 @@ export async function runSagaRequest(
     // The saga is durable: the worker finishes it; the client learns PENDING now.
     request.log.warn({ err: error, sagaId: id }, "saga did not finish in the request");
   }
-  const recorded = await recordedResponse(deps.db, moneySchema, key);
+  const recorded = await recordedResponse(deps.db, deps.schema, key);
   if (recorded) return sendRecorded(reply, recorded, false);
   const pending = await spec.answer(id);
-  if (await completeKey(deps.db, moneySchema, key, pending.status, pending.body)) {
+  if (await completeKey(deps.db, deps.schema, key, pending.status, pending.body)) {
     return sendRecorded(reply, pending, false);
   }
-  return sendRecorded(reply, (await recordedResponse(deps.db, moneySchema, key)) ?? pending, false);
+  return sendRecorded(reply, (await recordedResponse(deps.db, deps.schema, key)) ?? pending, false);
 }
 
 async function startOrRelease(
-  deps: MoneyDeps,
+  deps: SagaRequestDeps,
   key: IdempotencyKey,
   spec: SagaRequest,
 ): Promise<Result<string>> {
   try {
     const started = await spec.start(key);
-    if (!started.ok && isRetryableFailure(started.error)) await releaseKey(deps.db, moneySchema, key);
+    if (!started.ok && isRetryableFailure(started.error)) await releaseKey(deps.db, deps.schema, key);
     return started;
   } catch (error) {
-    await releaseKey(deps.db, moneySchema, key);
+    await releaseKey(deps.db, deps.schema, key);
     throw error;
   }
 }

@@ -2,14 +2,22 @@ import type { Queryable } from "../../platform/db/db.js";
 import type { SagaContext, StepContext, StepOutcome } from "../../platform/saga/engine.js";
 import {
   type AccountRef,
+  type BankingApi,
   type FirmbankingOutcome,
   type FirmbankingPurpose,
   firmbankingNotSent,
   type TransferCommand,
-} from "../banking/api.js";
-import type { SagaDeps } from "./deps.js";
+} from "./api.js";
 
-interface TransferData {
+/** What the firmbanking step of a saga needs: banking, and how long to wait on an UNKNOWN answer. */
+export interface TransferStepDeps {
+  readonly banking: BankingApi;
+  readonly sagaWaitMs: number;
+}
+
+/** The part of a saga's data the firmbanking step reads and writes. */
+export interface TransferData {
+  /** The member on whose behalf (a franchise's owner for a settlement). */
   readonly membershipId: string;
   readonly amount: number;
   readonly requestId: string;
@@ -20,21 +28,21 @@ interface TransferData {
   readonly sending?: boolean;
 }
 
-interface TransferSpec<D> {
+export interface TransferSpec<D> {
   readonly purpose: FirmbankingPurpose;
   readonly reference: string;
   readonly onSucceeded: (tx: Queryable, data: D, ctx: SagaContext) => Promise<void>;
 }
 
 /**
- * The firmbanking step of a money saga. It orders the transfer once, and only while it holds the
+ * The firmbanking step of a saga (recharge, withdraw, remittance, settlement payout). It orders the transfer once, and only while it holds the
  * saga's lease (a checkpoint renews it and records `sending` first); afterwards it only reads the
  * outcome banking stored, when the FirmbankingCompleted event wakes it or its long wait runs out:
  * banking's resolver is the one that asks the bank. UNKNOWN waits: never taken for a failure, and it
  * gives up only on a FAILED that banking holds, so nothing is undone while won may still move.
  */
 export async function transferStep<D extends TransferData>(
-  deps: SagaDeps,
+  deps: TransferStepDeps,
   ctx: StepContext,
   data: D,
   spec: TransferSpec<D>,
@@ -71,7 +79,7 @@ function transferCommand<D extends TransferData>(
 
 /** The saga's next move for banking's outcome; `unsentReason` names why a voided request failed. */
 function follow<D extends TransferData>(
-  deps: SagaDeps,
+  deps: TransferStepDeps,
   data: D,
   outcome: FirmbankingOutcome,
   spec: TransferSpec<D>,

@@ -1,0 +1,1 @@
+-- the payment context's schema (tables come with its first use case)

@@ -1,0 +1,55 @@
+import { fileURLToPath } from "node:url";
+import type { Clock } from "../../kernel/clock.js";
+import type { Config } from "../../platform/config.js";
+import type { ContextModule } from "../../platform/context.js";
+import type { Db } from "../../platform/db/db.js";
+import type { Logger } from "../../platform/logging.js";
+import { createSagaEngine, type SagaEngine } from "../../platform/saga/engine.js";
+import { type SagaTuning, sagaEngineTuning } from "../../platform/saga/tuning.js";
+import type { MembershipApi } from "../membership/api.js";
+import type { MoneyCommands } from "../money/api.js";
+import type { PaymentApi } from "./api.js";
+
+export const paymentSchema = "payment";
+
+export interface PaymentOptions extends SagaTuning {
+  readonly db: Db;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly membership: MembershipApi;
+  readonly money: MoneyCommands;
+}
+
+export interface Payment {
+  readonly api: PaymentApi;
+  readonly module: ContextModule;
+  readonly engine: SagaEngine;
+}
+
+/** The payment context (결제): payment slips, cancellation, the point accrual policy. */
+export function createPayment(options: PaymentOptions): Payment {
+  const engine = createSagaEngine({
+    db: options.db,
+    schema: paymentSchema,
+    definitions: [],
+    logger: options.logger,
+    ...sagaEngineTuning(options),
+  });
+  const module: ContextModule = {
+    name: "payment",
+    schema: paymentSchema,
+    migrationsDir: fileURLToPath(new URL("./migrations", import.meta.url)),
+    async mount() {
+      return () => engine.stop();
+    },
+    start: () => engine.startWorker(),
+  };
+  const api: PaymentApi = {
+    claimForSettlement: async () => [],
+    markSettled: async () => {},
+    releaseClaim: async () => {},
+    claimedPaymentIds: async () => [],
+  };
+  return { api, module, engine };
+}

@@ -1,0 +1,1 @@
+-- the settlement context's schema (tables come with its first use case)
