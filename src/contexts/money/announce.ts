@@ -1,15 +1,19 @@
 import type { Result } from "../../kernel/errors.js";
 import type { Queryable } from "../../platform/db/db.js";
 import { type EventContext, recordEvents } from "../../platform/outbox.js";
-import { type MoneyBalanceChanged, moneyEvents } from "./api.js";
+import { type MoneyBalanceChanged, moneyEvents, type PointsBalanceChanged } from "./api.js";
 import { moneySchema } from "./deps.js";
 import { type LedgerTransaction, type Posted, type PostOptions, post } from "./ledger.js";
 
-const memberMoneyPrefix = "member_money:";
+const announced = {
+  "member_money:": moneyEvents.MoneyBalanceChanged,
+  "member_points:": moneyEvents.PointsBalanceChanged,
+} as const;
 
 /**
  * Posts a ledger transaction and, in the same database transaction, announces every change of a
- * member's money (MoneyBalanceChanged) for read models. A replayed posting announces nothing again.
+ * member's money (MoneyBalanceChanged) or points (PointsBalanceChanged) for read models. A replayed
+ * posting announces nothing again.
  */
 export async function postAndAnnounce(
   tx: Queryable,
@@ -19,20 +23,27 @@ export async function postAndAnnounce(
 ): Promise<Result<Posted>> {
   const result = await post(tx, txn, options);
   if (!result.ok || result.value.replayed) return result;
-  const events = result.value.entries
-    .filter((e) => e.account.startsWith(memberMoneyPrefix))
-    .map((e) => {
-      const data: MoneyBalanceChanged = {
-        membershipId: e.account.slice(memberMoneyPrefix.length),
-        balance: e.balanceAfter,
-        change: e.side === "C" ? e.amount : -e.amount,
-        kind: txn.kind,
-        reference: txn.reference,
-        entryId: e.entryId,
-        version: e.seq,
-      };
-      return { type: moneyEvents.MoneyBalanceChanged, data };
-    });
+  const events = result.value.entries.flatMap((e) => {
+    const prefix = (Object.keys(announced) as (keyof typeof announced)[]).find((p) =>
+      e.account.startsWith(p),
+    );
+    if (!prefix) return [];
+    const membershipId = e.account.slice(prefix.length);
+    const change = e.side === "C" ? e.amount : -e.amount;
+    const common = {
+      membershipId,
+      change,
+      kind: txn.kind,
+      reference: txn.reference,
+      entryId: e.entryId,
+      version: e.seq,
+    };
+    const data: MoneyBalanceChanged | PointsBalanceChanged =
+      prefix === "member_money:"
+        ? { ...common, balance: e.balanceAfter }
+        : { ...common, points: e.balanceAfter };
+    return [{ type: announced[prefix], data }];
+  });
   await recordEvents(tx, moneySchema, events, context);
   return result;
 }

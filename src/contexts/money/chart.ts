@@ -24,6 +24,8 @@ export const accountKinds = {
   member_points: { normalSide: "C", currency: "PNT", perOwner: true },
   /** The counterpart of every point outstanding (contra account in PNT). */
   points_issued: { normalSide: "D", currency: "PNT", perOwner: false },
+  /** Points that lapsed when their member left mypay (the expiry account; PNT). */
+  points_expired: { normalSide: "C", currency: "PNT", perOwner: false },
   /** What mypay owes a franchise for its unsettled payments. */
   franchise_payable: { normalSide: "C", currency: "KRW", perOwner: true },
   fee_revenue: { normalSide: "C", currency: "KRW", perOwner: false },
@@ -48,6 +50,7 @@ export const accounts = {
   corporateCash: "corporate_cash",
   moneyInTransit: "money_in_transit",
   pointsIssued: "points_issued",
+  pointsExpired: "points_expired",
   feeRevenue: "fee_revenue",
   commissionRevenue: "commission_revenue",
   firmbankingFeeExpense: "firmbanking_fee_expense",
@@ -79,8 +82,10 @@ export const ledgerKinds = [
   "FEE",
   "FEE_REFUND",
   "POINTS_EARN",
+  "POINTS_TAKE_BACK",
   "POINTS_EXPIRE",
   "SETTLEMENT",
+  "SETTLEMENT_RELEASE",
   "FIRMBANKING_FEE",
 ] as const;
 export type LedgerKind = (typeof ledgerKinds)[number];
@@ -108,4 +113,20 @@ const historyKinds: Partial<Record<string, HistoryKind>> = {
 /** Remittances, their refunds (and anything else moving member money) read as money out or in. */
 export function historyKindOf(ledgerKind: string, signedAmount: number): HistoryKind {
   return historyKinds[ledgerKind] ?? (signedAmount < 0 ? "REMITTANCE_OUT" : "REMITTANCE_IN");
+}
+
+/** The kinds of GET /v1/points/me's history. */
+export type PointsHistoryKind = "EARNED" | "USED" | "RETURNED" | "TAKEN_BACK" | "EXPIRED";
+
+const pointsKinds: Partial<Record<string, PointsHistoryKind>> = {
+  POINTS_EARN: "EARNED",
+  PAYMENT: "USED",
+  PAYMENT_CANCEL: "RETURNED",
+  POINTS_TAKE_BACK: "TAKEN_BACK",
+  POINTS_EXPIRE: "EXPIRED",
+};
+
+/** How an entry on a member's points reads: earned or used by a payment, given or taken back by its cancel, expired. */
+export function pointsKindOf(ledgerKind: string, signedAmount: number): PointsHistoryKind {
+  return pointsKinds[ledgerKind] ?? (signedAmount < 0 ? "USED" : "EARNED");
 }

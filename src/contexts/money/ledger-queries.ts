@@ -1,5 +1,13 @@
 import type { Queryable } from "../../platform/db/db.js";
-import { accounts, type Currency, type HistoryKind, historyKindOf, perOwnerKinds } from "./chart.js";
+import {
+  accounts,
+  type Currency,
+  type HistoryKind,
+  historyKindOf,
+  type PointsHistoryKind,
+  perOwnerKinds,
+  pointsKindOf,
+} from "./chart.js";
 
 export interface MemberMoney {
   readonly balance: number;
@@ -39,9 +47,9 @@ export async function safeguarding(db: Queryable): Promise<{ corporateCash: numb
   return { corporateCash: row?.cash ?? 0, customerFunds: row?.funds ?? 0 };
 }
 
-export interface HistoryItem {
+export interface HistoryItem<K = HistoryKind> {
   readonly entryId: string;
-  readonly kind: HistoryKind;
+  readonly kind: K;
   /** Signed: + into the member's money, − out of it. */
   readonly amount: number;
   readonly balanceAfter: number;
@@ -69,12 +77,40 @@ interface EntryRow {
   reference: string;
 }
 
+const wallets = {
+  money: { account: accounts.memberMoney, kindOf: historyKindOf },
+  points: { account: accounts.memberPoints, kindOf: pointsKindOf },
+} as const;
+
 /** A member's money entries, newest first; `cursor` is the nextCursor of the page before. */
-export async function history(
+export function history(
   db: Queryable,
   membershipId: string,
-  page: { limit?: number; cursor?: string | null } = {},
+  page: HistoryPage = {},
 ): Promise<Page<HistoryItem>> {
+  return walletHistory(db, "money", membershipId, page);
+}
+
+/** A member's points entries, newest first (GET /v1/points/me). */
+export function pointsHistory(
+  db: Queryable,
+  membershipId: string,
+  page: HistoryPage = {},
+): Promise<Page<HistoryItem<PointsHistoryKind>>> {
+  return walletHistory(db, "points", membershipId, page);
+}
+
+export interface HistoryPage {
+  readonly limit?: number;
+  readonly cursor?: string | null;
+}
+
+async function walletHistory<W extends keyof typeof wallets>(
+  db: Queryable,
+  wallet: W,
+  membershipId: string,
+  page: HistoryPage,
+): Promise<Page<HistoryItem<ReturnType<(typeof wallets)[W]["kindOf"]>>>> {
   const limit = Math.min(Math.max(Math.trunc(page.limit ?? 20), 1), 100);
   if (page.cursor != null && !new RegExp(historyCursorPattern).test(page.cursor)) {
     throw new Error(`ledger: not a history cursor: ${page.cursor}`);
@@ -84,14 +120,14 @@ export async function history(
      FROM money.ledger_entries e JOIN money.ledger_transactions t ON t.id = e.transaction_id
      WHERE e.account_id = $1 AND ($2::bigint IS NULL OR e.seq < $2::bigint)
      ORDER BY e.seq DESC LIMIT $3`,
-    [accounts.memberMoney(membershipId), page.cursor ?? null, limit + 1],
+    [wallets[wallet].account(membershipId), page.cursor ?? null, limit + 1],
   );
-  const items = rows.slice(0, limit).map((r): HistoryItem => {
-    // member money is credit-normal: a credit adds to it
+  const items = rows.slice(0, limit).map((r) => {
+    // member money and points are credit-normal: a credit adds to them
     const amount = r.side === "C" ? r.amount : -r.amount;
     return {
       entryId: r.id,
-      kind: historyKindOf(r.kind, amount),
+      kind: wallets[wallet].kindOf(r.kind, amount) as ReturnType<(typeof wallets)[W]["kindOf"]>,
       amount,
       balanceAfter: r.balance_after,
       reference: r.reference,

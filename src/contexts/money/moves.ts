@@ -35,6 +35,7 @@ export interface FinishedMove {
   readonly firmbankingId?: string | undefined;
   readonly idempotency: IdempotencyKey | null;
   readonly auto?: boolean;
+  readonly cause?: string | undefined;
 }
 
 /**
@@ -75,6 +76,7 @@ export async function finishMove(
     amount: move.amount,
     status,
     ...(move.auto === undefined ? {} : { auto: move.auto }),
+    ...(move.cause === undefined ? {} : { cause: move.cause }),
   };
   await recordEvents(tx, moneySchema, [{ type: event, data }], {
     correlationId: move.id,
@@ -140,20 +142,30 @@ export async function recordMove<D>(
   tx: Queryable,
   deps: MoneyDeps,
   kind: MoveKind,
-  move: { readonly id: string; readonly bankAccountId: string; readonly auto?: boolean; readonly data: D },
+  move: {
+    readonly id: string;
+    readonly bankAccountId: string;
+    /** Recharges only: whether a payment or remittance triggered it, and which one (its cause). */
+    readonly auto?: boolean;
+    readonly cause?: string | undefined;
+    readonly data: D;
+  },
   cmd: MoveCommand,
 ): Promise<void> {
-  const auto = move.auto === undefined ? "" : ", auto";
+  const extra =
+    move.auto === undefined ? [] : [["auto", move.auto] as const, ["cause", move.cause ?? null] as const];
+  const columns = extra.map(([c]) => `, ${c}`).join("");
+  const params = extra.map((_, i) => `, $${6 + i}`).join("");
   await tx.query(
-    `INSERT INTO ${moves[kind].table} (id, membership_id, amount, status, bank_account_id, request_id, idempotency_key${auto})
-     VALUES ($1, $2, $3, 'PENDING', $4, $1, $5${auto ? ", $6" : ""})`,
+    `INSERT INTO ${moves[kind].table} (id, membership_id, amount, status, bank_account_id, request_id, idempotency_key${columns})
+     VALUES ($1, $2, $3, 'PENDING', $4, $1, $5${params})`,
     [
       move.id,
       cmd.membershipId,
       cmd.amount,
       move.bankAccountId,
       cmd.idempotency?.key ?? null,
-      ...(auto ? [move.auto] : []),
+      ...extra.map(([, v]) => v),
     ],
   );
   await deps.engine.start(

@@ -22,6 +22,8 @@ export interface RechargeData {
   readonly from: AccountRef;
   readonly to: AccountRef;
   readonly auto: boolean;
+  /** The business id an auto-recharge serves (rem_…, pay_…). */
+  readonly cause?: string;
   readonly idempotency: IdempotencyKey | null;
   readonly firmbankingId?: string;
 }
@@ -85,6 +87,8 @@ const finish = (tx: Queryable, data: RechargeData, status: "SUCCEEDED" | "FAILED
 export interface RechargeCommand extends MoveCommand {
   /** A recharge a payment or remittance triggers itself: any amount, not only 10,000-won units. */
   readonly auto: boolean;
+  /** The payment or remittance an auto-recharge serves: at most one recharge per cause. */
+  readonly cause?: string;
 }
 
 /** Checks the request, reserves room under the cap and records the recharge and its saga, in one transaction. */
@@ -107,6 +111,7 @@ export async function startRecharge(deps: MoneyDeps, cmd: RechargeCommand): Prom
     from: ends.value.member,
     to: ends.value.corporate,
     auto: cmd.auto,
+    ...(cmd.cause === undefined ? {} : { cause: cmd.cause }),
     idempotency: cmd.idempotency,
   };
   return txResult(deps.db, async (tx) => {
@@ -118,7 +123,7 @@ export async function startRecharge(deps: MoneyDeps, cmd: RechargeCommand): Prom
       tx,
       deps,
       "recharge",
-      { id: rechargeId, bankAccountId: data.bankAccountId, auto: cmd.auto, data },
+      { id: rechargeId, bankAccountId: data.bankAccountId, auto: cmd.auto, cause: cmd.cause, data },
       cmd,
     );
     return ok(rechargeId);

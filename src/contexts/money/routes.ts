@@ -4,7 +4,7 @@ import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
 import { runSagaRequest } from "../../platform/saga/request.js";
 import { type MoneyDeps, moneySchema } from "./deps.js";
-import { history, memberMoney } from "./ledger.js";
+import { history, memberMoney, pointsHistory } from "./ledger.js";
 import { type MoveKind, moveBody, moveByKey, moveOwner } from "./moves.js";
 import { startRecharge } from "./recharge.js";
 import {
@@ -14,6 +14,7 @@ import {
   IdParams,
   MoveBody,
   MyMoney,
+  Points,
   Recharge,
   Withdrawal,
 } from "./schemas.js";
@@ -132,6 +133,32 @@ export function registerMoneyRoutes(app: HttpServer, deps: MoneyDeps) {
       const page = await history(deps.db, principalOf(request).membershipId, request.query);
       return {
         items: page.items.map((i) => ({ ...i, createdAt: i.createdAt.toISOString() })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
+  app.get(
+    "/v1/points/me",
+    {
+      config: signedIn,
+      schema: {
+        tags: ["points"],
+        summary: "The caller's points and their history, newest first",
+        querystring: HistoryQuery,
+        response: responses({ 200: Points }, []),
+      },
+    },
+    async (request) => {
+      const { membershipId } = principalOf(request);
+      const [wallet, page] = await Promise.all([
+        memberMoney(deps.db, membershipId),
+        pointsHistory(deps.db, membershipId, request.query),
+      ]);
+      return {
+        membershipId,
+        points: wallet?.points ?? 0,
+        history: page.items.map((i) => ({ ...i, createdAt: i.createdAt.toISOString() })),
         nextCursor: page.nextCursor,
       };
     },

@@ -87,6 +87,33 @@ export const History = Type.Object(
   { title: "History" },
 );
 
+export const Points = Type.Object(
+  {
+    membershipId: Type.String(),
+    points: Type.Integer({ description: "1 point pays 1 won at any franchise" }),
+    history: Type.Array(
+      Type.Object({
+        entryId: Type.String(),
+        kind: Type.Union(
+          ["EARNED", "USED", "RETURNED", "TAKEN_BACK", "EXPIRED"].map((k) => Type.Literal(k)),
+          {
+            description:
+              "EARNED by a payment; USED to pay; RETURNED (used points) or TAKEN_BACK (earned ones) by a cancel; EXPIRED on leaving",
+          },
+        ),
+        amount: Type.Integer({ description: "signed: + to the member's points, − from them" }),
+        balanceAfter: Type.Integer(),
+        reference: Type.String({ description: "the payment (pay_…) or, for EXPIRED, the membership" }),
+        createdAt: Type.String({ format: "date-time" }),
+      }),
+    ),
+    nextCursor: Type.Union([Type.String(), Type.Null()], {
+      description: "pass as ?cursor= for older history",
+    }),
+  },
+  { title: "Points" },
+);
+
 export const IdParams = (prefix: string) =>
   Type.Object({ id: Type.String({ pattern: `^${prefix}_[0-9a-f]{32}$` }) }, { additionalProperties: false });
 

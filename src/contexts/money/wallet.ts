@@ -91,7 +91,7 @@ async function expirePoints(tx: Queryable, membershipId: string): Promise<number
       reference: membershipId,
       postings: [
         { account, side: "D", amount: points, currency: "PNT" },
-        { account: accounts.pointsIssued, side: "C", amount: points, currency: "PNT" },
+        { account: accounts.pointsExpired, side: "C", amount: points, currency: "PNT" },
       ],
     });
     if (!expired.ok)
