@@ -7,7 +7,8 @@ import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
 import { withDefault } from "../../platform/http/validation.js";
 import { handleOnce } from "../../platform/inbox.js";
-import { activityCursorPattern, activityEventTypes, activityKinds, activityOf } from "./activity-items.js";
+import { activityCursorPattern } from "./activity-cursor.js";
+import { activityEventTypes, activityKinds, activityOf } from "./activity-items.js";
 import { activityMember, activityPage, recordActivity } from "./activity-store.js";
 
 /** A member's activity for staff (API.md "Administration"): a read model fed by events only. */
@@ -24,21 +25,57 @@ const ActivityQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const Refund = Type.Object({
+  money: Type.Integer({ description: "won back to the member's money" }),
+  points: Type.Integer({ description: "used points given back" }),
+  pointsTakenBack: Type.Integer({ description: "earned points taken back" }),
+  takenFromMoney: Type.Integer({ description: "earned points already spent, taken from the money refund" }),
+});
+
+// One object with every kind's fields, each present only for its kinds: a union would leave the
+// response serializer guessing which branch an item is.
+const Details = Type.Object(
+  {
+    franchiseId: Type.Optional(Type.String({ description: "PAYMENT, PAYMENT_CANCELLED" })),
+    paidWithMoney: Type.Optional(Type.Integer({ description: "PAYMENT" })),
+    paidWithPoints: Type.Optional(Type.Integer({ description: "PAYMENT" })),
+    pointsEarned: Type.Optional(Type.Integer({ description: "PAYMENT" })),
+    commissionBps: Type.Optional(Type.Integer({ description: "PAYMENT: the rate stamped on it" })),
+    refund: Type.Optional(Refund),
+    direction: Type.Optional(Type.Union([Type.Literal("SENT"), Type.Literal("RECEIVED")])),
+    remittanceType: Type.Optional(Type.Union([Type.Literal("MEMBER"), Type.Literal("BANK")])),
+    fee: Type.Optional(Type.Integer({ description: "REMITTANCE sent: won taken on top of the amount" })),
+    toMembershipId: Type.Optional(Nullable(Type.String({ description: "REMITTANCE sent to a member" }))),
+    toAccount: Type.Optional(
+      Nullable(Type.Object({ bankCode: Type.String(), accountNumber: Type.String() })),
+    ),
+    fromMembershipId: Type.Optional(Type.String({ description: "REMITTANCE received: the sender" })),
+    reason: Type.Optional(Nullable(Type.String({ description: "REMITTANCE: why it FAILED" }))),
+  },
+  { title: "ActivityDetails", description: "kind-specific figures" },
+);
+
 const MemberActivity = Type.Object(
   {
     membershipId: Type.String(),
     money: Nullable(
-      Type.Object({ balance: Type.Integer({ description: "as the read model last heard it" }) }),
+      Type.Object(
+        { balance: Type.Integer(), points: Type.Integer() },
+        { description: "the member's money and points as the read model last heard them" },
+      ),
     ),
     items: Type.Array(
       Type.Object({
-        itemId: Type.String({ description: "the ledger entry, recharge, withdrawal… it is about" }),
+        itemId: Type.String({ description: "the ledger entry, recharge, payment, remittance… it is about" }),
         kind: Type.Union(activityKinds.map((k) => Type.Literal(k))),
-        ledgerKind: Nullable(Type.String({ description: "MONEY: why the balance changed" })),
-        amount: Nullable(Type.Integer({ description: "signed won: + into the member's money, − out" })),
-        balanceAfter: Nullable(Type.Integer()),
-        reference: Nullable(Type.String()),
+        ledgerKind: Nullable(Type.String({ description: "MONEY, POINTS: why the balance changed" })),
+        amount: Nullable(
+          Type.Integer({ description: "signed: + to the member, − from it; won, or points for POINTS" }),
+        ),
+        balanceAfter: Nullable(Type.Integer({ description: "MONEY: won after; POINTS: points after" })),
+        reference: Nullable(Type.String({ description: "the business id (rch_…, pay_…, rem_…)" })),
         status: Nullable(Type.String()),
+        details: Nullable(Details),
         occurredAt: Type.String({ format: "date-time" }),
       }),
     ),
@@ -68,7 +105,7 @@ function registerActivityRoute(app: HttpServer, db: Db) {
       const page = await activityPage(db, membershipId, request.query);
       return {
         membershipId,
-        money: member.balance === null ? null : { balance: member.balance },
+        money: member.money,
         items: page.items.map(({ membershipId: _, ...item }) => item),
         nextCursor: page.nextCursor,
       };
@@ -82,8 +119,7 @@ export async function mountActivity(env: ContextEnv, schema: string) {
     "query.activity",
     activityEventTypes,
     handleOnce(env.db, schema, "query.activity", async (tx, event) => {
-      const item = activityOf(event);
-      if (item) await recordActivity(tx, item);
+      await recordActivity(tx, activityOf(event));
     }),
   );
   registerActivityRoute(env.app, env.db);

@@ -1,31 +1,30 @@
 import type { Queryable } from "../../platform/db/db.js";
+import { activityCursor, parseActivityCursor } from "./activity-cursor.js";
 import {
+  type ActivityDetails,
   type ActivityItem,
   type ActivityKind,
-  activityCursor,
-  parseActivityCursor,
   registeredItemId,
 } from "./activity-items.js";
 
-/** The member activity read model's table (migrations/002_member_activity.sql). */
+/** The member activity read model's table (migrations/002_member_activity.sql, 003_…). */
 
-/** Adds the item once: a redelivered or republished event finds its row there and changes nothing. */
-export async function recordActivity(tx: Queryable, item: ActivityItem): Promise<void> {
+/**
+ * Adds each item once, in one statement: a redelivered or republished event finds its rows there and
+ * changes nothing.
+ */
+export async function recordActivity(tx: Queryable, items: readonly ActivityItem[]): Promise<void> {
+  if (items.length === 0) return;
   await tx.query(
     `INSERT INTO query.member_activity
-       (item_id, membership_id, kind, ledger_kind, amount, balance_after, reference, status, occurred_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (item_id) DO NOTHING`,
-    [
-      item.itemId,
-      item.membershipId,
-      item.kind,
-      item.ledgerKind,
-      item.amount,
-      item.balanceAfter,
-      item.reference,
-      item.status,
-      item.occurredAt,
-    ],
+       (item_id, membership_id, kind, ledger_kind, amount, balance_after, reference, status, details, occurred_at)
+     SELECT i."itemId", i."membershipId", i.kind, i."ledgerKind", i.amount, i."balanceAfter", i.reference,
+            i.status, i.details, i."occurredAt"
+     FROM jsonb_to_recordset($1::text::jsonb) AS i("itemId" text, "membershipId" text, kind text,
+       "ledgerKind" text, amount bigint, "balanceAfter" bigint, reference text, status text, details jsonb,
+       "occurredAt" timestamptz)
+     ON CONFLICT (item_id) DO NOTHING`,
+    [JSON.stringify(items)],
   );
 }
 
@@ -39,6 +38,7 @@ interface ActivityRow {
   balance_after: number | null;
   reference: string | null;
   status: string | null;
+  details: ActivityDetails | null;
   occurred_at: Date;
 }
 
@@ -51,6 +51,7 @@ const itemOf = (r: ActivityRow): ActivityItem => ({
   balanceAfter: r.balance_after,
   reference: r.reference,
   status: r.status,
+  details: r.details,
   occurredAt: new Date(r.occurred_at).toISOString(),
 });
 
@@ -73,19 +74,26 @@ export async function activityPage(
   return { items, nextCursor: rows.length > page.limit && last ? activityCursor(last) : null };
 }
 
+/** The member's money and points as the read model last heard them. */
+export interface ActivitySummary {
+  readonly balance: number;
+  readonly points: number;
+}
+
 /**
- * Whether the read model has heard of the member (from MemberRegistered), and its balance as the
- * money-by-region read model has it (null before that model has heard of the member).
+ * Whether the read model has heard of the member (from MemberRegistered), and its money and points
+ * as the money-by-region read model has them (null before that model has heard of the member).
  */
 export async function activityMember(
   q: Queryable,
   membershipId: string,
-): Promise<{ balance: number | null } | undefined> {
-  const [row] = await q.query<{ balance: number | null }>(
-    `SELECT b.balance FROM query.member_activity a
+): Promise<{ money: ActivitySummary | null } | undefined> {
+  const [row] = await q.query<{ balance: number | null; points: number | null }>(
+    `SELECT b.balance, b.points FROM query.member_activity a
      LEFT JOIN query.member_balances b ON b.membership_id = a.membership_id
      WHERE a.item_id = $1`,
     [registeredItemId(membershipId)],
   );
-  return row && { balance: row.balance };
+  if (!row) return undefined;
+  return { money: row.balance === null ? null : { balance: row.balance, points: row.points ?? 0 } };
 }

@@ -25,7 +25,7 @@ after(() => world.close());
 type Item = Omit<ActivityItem, "membershipId">;
 type Activity = {
   membershipId: string;
-  money: { balance: number } | null;
+  money: { balance: number; points: number } | null;
   items: Item[];
   nextCursor: string | null;
 };
@@ -39,6 +39,27 @@ const everything = async () => {
   await waitFor(async () => (await kimsActivity("?limit=100")).items.length >= 7);
   return kimsActivity("?limit=100");
 };
+
+const envelope = (type: string, data: unknown, id: string = newId("event"), occurredAt = new Date()) => ({
+  id,
+  type,
+  version: 1,
+  occurredAt: occurredAt.toISOString(),
+  source: "test",
+  correlationId: "test",
+  causationId: null,
+  data,
+});
+
+/** Waits until the consumer has taken the event with that id. */
+const taken = (eventId: string, consumer = "query.activity") =>
+  waitFor(async () => {
+    const rows = await world.mypay.db.query(
+      "SELECT 1 FROM query.inbox WHERE consumer = $1 AND event_id = $2",
+      [consumer, eventId],
+    );
+    return rows.length === 1;
+  });
 
 describe("a member's activity, for staff (read model fed by events)", () => {
   test("shows the member's money moves newest first, with signed amounts and the balance after each", async () => {
@@ -109,27 +130,11 @@ describe("a member's activity, for staff (read model fed by events)", () => {
       "SELECT id, data FROM money.outbox WHERE type = 'MoneyBalanceChanged' AND data->>'membershipId' = $1 ORDER BY seq DESC LIMIT 1",
       [kim.membershipId],
     );
-    const envelope = (id: string) => ({
-      id,
-      type: "MoneyBalanceChanged",
-      version: 1,
-      occurredAt: new Date().toISOString(),
-      source: "money",
-      correlationId: "test",
-      causationId: null,
-      data: last!.data,
-    });
     const again = newId("event");
-    await world.mypay.bus.publish(envelope(last!.id));
-    await world.mypay.bus.publish(envelope(again));
+    await world.mypay.bus.publish(envelope("MoneyBalanceChanged", last!.data, last!.id));
+    await world.mypay.bus.publish(envelope("MoneyBalanceChanged", last!.data, again));
     // The consumer has taken the republished event (and so the redelivery before it) when its id is in the inbox.
-    await waitFor(async () => {
-      const rows = await world.mypay.db.query(
-        "SELECT 1 FROM query.inbox WHERE consumer = 'query.activity' AND event_id = $1",
-        [again],
-      );
-      return rows.length === 1;
-    });
+    await taken(again);
     assert.equal((await kimsActivity("?limit=100")).items.length, before);
   });
 
@@ -144,19 +149,111 @@ describe("a member's activity, for staff (read model fed by events)", () => {
       balanceAfter: null,
       reference: itemId,
       status: null,
+      details: null,
       occurredAt,
     });
     const late = item(newId("entry"), "2025-01-02T00:00:00.000Z");
     const early = item(newId("entry"), "2025-01-01T00:00:00.000Z");
     await world.mypay.db.tx(async (tx) => {
-      await recordActivity(tx, late);
-      await recordActivity(tx, early);
-      await recordActivity(tx, late);
+      await recordActivity(tx, [late]);
+      await recordActivity(tx, [early, late]);
     });
     const page = await activityPage(world.mypay.db, member, { limit: 10 });
     assert.deepEqual(
       page.items.map((i) => i.itemId),
       [late.itemId, early.itemId],
     );
+  });
+
+  test("payments, points and remittances reach the members they concern; the summary keeps the newest points", async () => {
+    const [park, choi] = [await newMember(world), await newMember(world)];
+    const [paymentId, remittanceId, franchiseId] = [
+      newId("payment"),
+      newId("remittance"),
+      newId("franchise"),
+    ];
+    const later = (s: number) => new Date(Date.parse("2030-01-01T00:00:00.000Z") + s * 1000);
+    const points = (version: number, change: number, after: number, kind: string) => ({
+      membershipId: park.membershipId,
+      points: after,
+      change,
+      kind,
+      reference: paymentId,
+      entryId: newId("entry"),
+      version,
+    });
+    const refund = { money: 49_000, points: 1_000, pointsTakenBack: 490, takenFromMoney: 0 };
+    const sent = {
+      remittanceId,
+      type: "MEMBER",
+      membershipId: park.membershipId,
+      toMembershipId: choi.membershipId,
+      toAccount: null,
+      amount: 20_000,
+      fee: 0,
+      status: "SUCCEEDED",
+      reason: null,
+    };
+    const paid = { paymentId, membershipId: park.membershipId, franchiseId, amount: 50_000 };
+    const remitted = envelope("RemittanceCompleted", sent, newId("event"), later(5));
+    const late = envelope("PointsBalanceChanged", points(10, -1_000, 0, "PAYMENT"), newId("event"), later(2));
+    for (const e of [
+      envelope(
+        "PaymentMade",
+        { ...paid, paidWithMoney: 49_000, paidWithPoints: 1_000, pointsEarned: 490, commissionBps: 200 },
+        newId("event"),
+        later(1),
+      ),
+      // The newer points change arrives first: the older one after it is listed but does not win.
+      envelope("PointsBalanceChanged", points(20, 490, 490, "POINTS_EARN"), newId("event"), later(3)),
+      late,
+      envelope("PaymentCancelled", { ...paid, refund }, newId("event"), later(4)),
+      remitted,
+      remitted,
+      { ...remitted, id: newId("event") },
+    ])
+      await world.mypay.bus.publish(e);
+    await taken(late.id, "query.points");
+    await waitFor(async () => (await activity(choi.membershipId)).json().items.length === 2);
+    await waitFor(async () => (await activity(park.membershipId)).json().items.length === 6);
+    const parks: Activity = (await activity(park.membershipId)).json();
+    assert.deepEqual(parks.money, { balance: 0, points: 490 });
+    assert.deepEqual(
+      parks.items.map((i) => [i.kind, i.amount, i.balanceAfter, i.reference, i.status]),
+      [
+        ["REMITTANCE", -20_000, null, remittanceId, "SUCCEEDED"],
+        ["PAYMENT_CANCELLED", 50_000, null, paymentId, "CANCELLED"],
+        ["POINTS", 490, 490, paymentId, null],
+        ["POINTS", -1_000, 0, paymentId, null],
+        ["PAYMENT", -50_000, null, paymentId, "NORMAL"],
+        ["MEMBER_REGISTERED", null, null, null, "ACTIVE"],
+      ],
+    );
+    assert.deepEqual(parks.items[1]?.details, { franchiseId, refund });
+    assert.deepEqual(parks.items[0]?.details, {
+      direction: "SENT",
+      remittanceType: "MEMBER",
+      fee: 0,
+      toMembershipId: choi.membershipId,
+      toAccount: null,
+      reason: null,
+    });
+    assert.deepEqual(parks.items[4]?.details, {
+      franchiseId,
+      paidWithMoney: 49_000,
+      paidWithPoints: 1_000,
+      pointsEarned: 490,
+      commissionBps: 200,
+    });
+    const [received] = (await activity(choi.membershipId)).json().items as Item[];
+    assert.deepEqual(
+      [received?.kind, received?.itemId, received?.amount, received?.status],
+      ["REMITTANCE", `${remittanceId}:received`, 20_000, "SUCCEEDED"],
+    );
+    assert.deepEqual(received?.details, {
+      direction: "RECEIVED",
+      remittanceType: "MEMBER",
+      fromMembershipId: park.membershipId,
+    });
   });
 });

@@ -12,7 +12,7 @@ import {
   type MemberWithdrawn,
   membershipEventTypes,
 } from "../membership/api.js";
-import { type MoneyBalanceChanged, moneyEvents } from "../money/api.js";
+import { type MoneyBalanceChanged, moneyEvents, type PointsBalanceChanged } from "../money/api.js";
 import { mountActivity } from "./activity-routes.js";
 
 /** The query context: read models built from events only (CQRS). */
@@ -114,6 +114,20 @@ export const queryModule: ContextModule = {
            ON CONFLICT (membership_id) DO UPDATE SET balance = EXCLUDED.balance, version = EXCLUDED.version
            WHERE member_balances.version < EXCLUDED.version`,
           [m.membershipId, m.balance, m.version],
+        );
+      }),
+    );
+    await bus.subscribe(
+      "query.points",
+      [moneyEvents.PointsBalanceChanged],
+      handleOnce(db, schema, "query.points", async (tx, event) => {
+        const p = event.data as PointsBalanceChanged;
+        // As for the balance: the newest points win, in points' own order.
+        await tx.query(
+          `INSERT INTO query.member_balances (membership_id, points, points_version) VALUES ($1, $2, $3)
+           ON CONFLICT (membership_id) DO UPDATE SET points = EXCLUDED.points, points_version = EXCLUDED.points_version
+           WHERE member_balances.points_version < EXCLUDED.points_version`,
+          [p.membershipId, p.points, p.version],
         );
       }),
     );
