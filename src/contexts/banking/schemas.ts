@@ -128,9 +128,4 @@ export const firmbankingView = (f: Firmbanking) => ({
   completedAt: f.completedAt?.toISOString() ?? null,
 });
 
-/** A page of `limit` items from `limit + 1` rows: the extra row only says there is more. */
-export function page<T extends { id: string }, V>(rows: readonly T[], limit: number, view: (row: T) => V) {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items: items.map(view), nextCursor: rows.length > limit && last ? last.id : null };
-}
+export { pageOf as page } from "../../platform/http/shapes.js";

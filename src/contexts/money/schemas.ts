@@ -1,11 +1,11 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { IdempotencyHeaders, WonAmount } from "../../platform/http/shapes.js";
 import { withDefault } from "../../platform/http/validation.js";
 import { historyCursorPattern } from "./ledger.js";
 
 /** The money context's HTTP schemas (API.md "Money", "Administration"). */
 
-export const Won = (max: number) =>
-  Type.Integer({ minimum: 1, maximum: max, description: `Integer won, 1 to ${max.toLocaleString("en")}` });
+export const Won = WonAmount;
 
 const bankAccountId = Type.String({
   pattern: "^bac_[0-9a-f]{32}$",
@@ -117,14 +117,6 @@ export const Points = Type.Object(
 export const IdParams = (prefix: string) =>
   Type.Object({ id: Type.String({ pattern: `^${prefix}_[0-9a-f]{32}$` }) }, { additionalProperties: false });
 
-export const IdempotencyHeaders = Type.Object({
-  "idempotency-key": Type.String({
-    minLength: 1,
-    maxLength: 255,
-    description: "required; 1-255 printable characters",
-  }),
-});
-
 export const TrialBalance = Type.Object(
   {
     accounts: Type.Array(
@@ -156,3 +148,5 @@ export const Reconciliation = Type.Object(
   },
   { title: "Reconciliation" },
 );
+
+export { IdempotencyHeaders };

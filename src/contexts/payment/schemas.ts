@@ -1,5 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { IdParams, idPattern } from "../../platform/http/params.js";
+import { IdempotencyHeaders, WonAmount } from "../../platform/http/shapes.js";
 import { withDefault } from "../../platform/http/validation.js";
 import { paymentStatuses } from "./domain.js";
 
@@ -11,11 +12,7 @@ export const PaymentBody = (max: number) =>
   Type.Object(
     {
       franchiseId: Type.String({ pattern: idPattern("franchise"), description: "fra_…" }),
-      amount: Type.Integer({
-        minimum: 1,
-        maximum: max,
-        description: `Integer won, 1 to ${max.toLocaleString("en")}`,
-      }),
+      amount: WonAmount(max),
       usePoints: Type.Optional(
         Type.Integer({
           minimum: 0,
@@ -96,10 +93,4 @@ export const PaymentList = Type.Object(
   { title: "PaymentList" },
 );
 
-export const IdempotencyHeaders = Type.Object({
-  "idempotency-key": Type.String({
-    minLength: 1,
-    maxLength: 255,
-    description: "required; 1-255 printable characters",
-  }),
-});
+export { IdempotencyHeaders };

@@ -2,6 +2,7 @@ import { ProblemError } from "../../kernel/errors.js";
 import { principalOf } from "../../platform/auth/guard.js";
 import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
+import { pageOf } from "../../platform/http/shapes.js";
 import { runSagaRequest } from "../../platform/saga/request.js";
 import { type RemittanceDeps, remittanceSchema } from "./deps.js";
 import { canSee, type Remittance as RemittanceRecord, remittanceView, stepHistory } from "./domain.js";
@@ -120,9 +121,4 @@ function registerReads(app: HttpServer, deps: RemittanceDeps) {
   );
 }
 
-/** `limit` items of `limit + 1` rows: the extra row only says that there is more. */
-function page(rows: readonly RemittanceRecord[], limit: number) {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items: items.map(remittanceView), nextCursor: rows.length > limit && last ? last.id : null };
-}
+const page = (rows: readonly RemittanceRecord[], limit: number) => pageOf(rows, limit, remittanceView);

@@ -1,12 +1,11 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { IdParams, idPattern } from "../../platform/http/params.js";
+import { IdempotencyHeaders, WonAmount } from "../../platform/http/shapes.js";
 import { withDefault } from "../../platform/http/validation.js";
 
 /** The remittance context's HTTP schemas (API.md "Remittance"). */
 
-/** A won amount a request may move, bounded as money's routes bound theirs (MYPAY_TRANSACTION_LIMIT). */
-const Won = (max: number) =>
-  Type.Integer({ minimum: 1, maximum: max, description: `Integer won, 1 to ${max.toLocaleString("en")}` });
+const Won = WonAmount;
 const Fee = Type.Integer({
   minimum: 0,
   description: "Won; MYPAY_REMITTANCE_FEE for a bank account, 0 between members",
@@ -101,10 +100,4 @@ export const RemittanceList = Type.Object(
   { title: "RemittanceList" },
 );
 
-export const IdempotencyHeaders = Type.Object({
-  "idempotency-key": Type.String({
-    minLength: 1,
-    maxLength: 255,
-    description: "required; 1-255 printable characters",
-  }),
-});
+export { IdempotencyHeaders };
