@@ -11,6 +11,7 @@ import { openPglite } from "../src/platform/db/pglite.js";
 import { openPostgres } from "../src/platform/db/postgres.js";
 import { benchHttp } from "./http.js";
 import { benchLedger } from "./ledger.js";
+import { benchSettle } from "./settle.js";
 
 const pgUrl = process.env.MYPAY_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const arg = (name: string, fallback: number) => {
@@ -21,6 +22,8 @@ const transfers = arg("transfers", 5_000);
 const recharges = arg("recharges", 300);
 const remittances = arg("remittances", 500);
 const payments = arg("payments", 500);
+const settlePayments = arg("settle-payments", 100_000);
+const settleFranchises = arg("settle-franchises", 1_000);
 
 interface Row {
   what: string;
@@ -88,6 +91,19 @@ for (const engine of ["pglite", "postgres"] as const) {
     for (const r of await benchHttp(forHttp.db, { recharges, remittances, payments }))
       row(`${r.what} via HTTP API`, engine, r.operations, r.seconds);
     await forHttp.drop();
+  }
+  const forSettle = await freshDb(engine);
+  if (forSettle) {
+    const s = await benchSettle(forSettle.db, { payments: settlePayments, franchises: settleFranchises });
+    if (s.paidAtBank !== s.net)
+      throw new Error(`settlement paid ${s.paidAtBank} at the bank, expected ${s.net}`);
+    row(
+      `settle ${s.payments.toLocaleString("en")} payments over ${s.franchises} franchises (one run)`,
+      engine,
+      s.payments,
+      s.seconds,
+    );
+    await forSettle.drop();
   }
 }
 console.table(rows);
