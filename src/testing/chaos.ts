@@ -101,8 +101,9 @@ function nextOp(rand: () => number, pools: Pools, staffToken: string): Op {
     };
     return post("pay", "/v1/payments", body);
   }
-  if (r < 0.82 && pools.payments.length > 0) {
-    const p = pick(pools.payments);
+  const cancellable = pools.payments.filter((p) => !pools.left.has(p.payer.membershipId));
+  if (r < 0.82 && cancellable.length > 0) {
+    const p = pick(cancellable);
     return {
       kind: "cancel",
       method: "POST",
@@ -175,7 +176,8 @@ export async function runChaos(world: World, o: ChaosOptions): Promise<ChaosRepo
         const again = await send();
         // A 5xx was not processed (nothing moved, the key was released), so its retry is a new try;
         // 409 means the first is still in flight. Any other answer must be the first one again.
-        const fresh = first.statusCode >= 500 || again.statusCode === 409;
+        // A 401 (the member left meanwhile) is refused before any key is looked at.
+        const fresh = first.statusCode >= 500 || again.statusCode === 409 || again.statusCode === 401;
         if (!fresh && (again.statusCode !== first.statusCode || again.body !== first.body))
           count(`retry changed the answer ${op.kind} ${first.statusCode}→${again.statusCode}`);
       }

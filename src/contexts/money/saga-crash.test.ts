@@ -1,20 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createMypay, type Mypay } from "../../app.js";
-import { loadConfig } from "../../platform/config.js";
 import type { Db } from "../../platform/db/db.js";
 import { createLogger } from "../../platform/logging.js";
-import type { SagaPhase } from "../../platform/saga/engine.js";
 import { type StartedSandboxBank, startSandboxBank } from "../../sandbox-bank/api.js";
-import { openTestBus } from "../../testing/bus.js";
+import { bootOn, type Crash, crashFaults } from "../../testing/crash.js";
 import { openTestDb } from "../../testing/db.js";
-import { adminPassword } from "../../testing/mypay.js";
 import {
   bankBalance,
   bankCall,
   books,
   call,
-  fastTuning,
   moneyOf,
   newMember,
   settled,
@@ -35,49 +30,8 @@ after(async () => {
   await db.close();
 });
 
-async function boot(crash?: { step: string; phase: SagaPhase; beforeCommit?: boolean }): Promise<World> {
-  const bus = await openTestBus();
-  const config = loadConfig({
-    MYPAY_BANK_PORT: "0",
-    MYPAY_BANK_URL: bank.url,
-    MYPAY_BANK_TIMEOUT_MS: "2000",
-    MYPAY_ADMIN_PASSWORD: adminPassword,
-  });
-  const money = {
-    ...fastTuning.money,
-    ...(crash
-      ? {
-          sagaFaults: {
-            [crash.beforeCommit ? "crashBeforeCommit" : "crashAfter"]: (s: string, p: SagaPhase) =>
-              s === crash.step && p === crash.phase,
-          },
-        }
-      : {}),
-  };
-  const mypay: Mypay = await createMypay({
-    config,
-    logger: createLogger("silent"),
-    db,
-    bus,
-    money,
-    banking: fastTuning.banking,
-  });
-  mypay.startBackground();
-  await mypay.contexts.banking.prepare();
-  const login = await mypay.app.inject({
-    method: "POST",
-    url: "/v1/auth/login",
-    payload: { email: "admin@mypay.local", password: adminPassword },
-  });
-  return {
-    mypay,
-    bank,
-    staffToken: login.json().accessToken,
-    close: async () => {
-      await mypay.close();
-      await bus.close();
-    },
-  };
+function boot(crash?: Crash): Promise<World> {
+  return bootOn(db, bank, crash ? { money: crashFaults(() => crash) } : {});
 }
 
 const cases = [

@@ -3,6 +3,7 @@ import { parseId } from "../../kernel/ids.js";
 import { principalOf } from "../../platform/auth/guard.js";
 import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
+import { pageOf } from "../../platform/http/shapes.js";
 import { runSagaRequest } from "../../platform/saga/request.js";
 import { cancelAnswer, startCancel } from "./cancel.js";
 import { type PaymentDeps, paymentSchema } from "./deps.js";
@@ -136,9 +137,7 @@ function registerList(app: HttpServer, deps: PaymentDeps) {
         before: cursor,
         limit: limit + 1,
       });
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return { items: items.map(paymentView), nextCursor: rows.length > limit && last ? last.id : null };
+      return pageOf(rows, limit, paymentView);
     },
   );
 }

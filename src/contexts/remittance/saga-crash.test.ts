@@ -1,23 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createMypay } from "../../app.js";
-import { loadConfig } from "../../platform/config.js";
 import type { Db } from "../../platform/db/db.js";
 import { createLogger } from "../../platform/logging.js";
 import type { SagaPhase } from "../../platform/saga/engine.js";
 import { type StartedSandboxBank, startSandboxBank } from "../../sandbox-bank/api.js";
-import { openTestBus } from "../../testing/bus.js";
+import { bootOn, type Crash, crashFaults } from "../../testing/crash.js";
 import { openTestDb } from "../../testing/db.js";
-import { adminPassword } from "../../testing/mypay.js";
-import {
-  bankBalance,
-  fastTuning,
-  login,
-  moneyOf,
-  newMember,
-  settled,
-  type World,
-} from "../../testing/world.js";
+import { bankBalance, moneyOf, newMember, settled, type World } from "../../testing/world.js";
 import { assertBooks, payeeAccount, recharge, remit, remittanceOf, withFaults } from "./test-kit.js";
 
 // Each remittance saga is stopped after each of its steps in turn (and before each commit), as if the
@@ -27,17 +16,6 @@ import { assertBooks, payeeAccount, recharge, remit, remittanceOf, withFaults } 
 // The crash each process is armed with: read at every step, so that the process that finished one
 // case (unarmed) is the one that crashes in the next, and each case costs one new process, not two.
 let armed: Crash | undefined;
-const hooks = {
-  crashAfter: (s: string, p: SagaPhase) => !armed?.beforeCommit && s === armed?.step && p === armed.phase,
-  crashBeforeCommit: (s: string, p: SagaPhase) =>
-    armed?.beforeCommit === true && s === armed.step && p === armed.phase,
-};
-
-interface Crash {
-  readonly step: string;
-  readonly phase: SagaPhase;
-  readonly beforeCommit: boolean;
-}
 
 let db: Db;
 let bank: StartedSandboxBank;
@@ -53,29 +31,8 @@ after(async () => {
   await db.close();
 });
 
-async function boot(): Promise<World> {
-  const bus = await openTestBus();
-  const config = loadConfig({
-    MYPAY_BANK_PORT: "0",
-    MYPAY_BANK_URL: bank.url,
-    MYPAY_BANK_TIMEOUT_MS: "2000",
-    MYPAY_ADMIN_PASSWORD: adminPassword,
-  });
-  const mypay = await createMypay({
-    config,
-    logger: createLogger("silent"),
-    db,
-    bus,
-    ...fastTuning,
-    sagas: { ...fastTuning.sagas, sagaFaults: hooks },
-  });
-  mypay.startBackground();
-  await mypay.contexts.banking.prepare();
-  const close = async () => {
-    await mypay.close();
-    await bus.close();
-  };
-  return { mypay, bank, staffToken: await login(mypay, "admin@mypay.local", adminPassword), close };
+function boot(): Promise<World> {
+  return bootOn(db, bank, { sagas: crashFaults(() => armed) });
 }
 
 /** The process dies (its sagas' leases left to run out) and a new, unarmed one starts on the same database. */

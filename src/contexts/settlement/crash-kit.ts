@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createMypay } from "../../app.js";
-import { loadConfig } from "../../platform/config.js";
 import type { Db } from "../../platform/db/db.js";
-import { createLogger } from "../../platform/logging.js";
-import type { SagaPhase } from "../../platform/saga/engine.js";
-import { openTestBus, waitFor } from "../../testing/bus.js";
+import { waitFor } from "../../testing/bus.js";
+import { type Crash as BaseCrash, bootOn, crashFaults } from "../../testing/crash.js";
 import { openTestDb } from "../../testing/db.js";
-import { adminPassword } from "../../testing/mypay.js";
 import {
   bankBalance,
   bankCall,
-  fastTuning,
   type Member,
   newFranchise,
   newMember,
@@ -32,10 +27,7 @@ import {
  * a step as if the process died there, then a new process that must finish what it left.
  */
 
-export interface Crash {
-  readonly step: string;
-  readonly phase: SagaPhase;
-  readonly beforeCommit?: boolean;
+export interface Crash extends BaseCrash {
   /** The franchise's settlement account is frozen: every payout attempt is refused. */
   readonly refuse?: boolean;
 }
@@ -44,44 +36,13 @@ type CrashWorld = World & { readonly crashed: Promise<void> };
 type Bank = World["bank"];
 
 async function boot(db: Db, bank: Bank, crash?: Crash): Promise<CrashWorld> {
-  const bus = await openTestBus();
-  const config = loadConfig({
-    MYPAY_BANK_PORT: "0",
-    MYPAY_BANK_URL: bank.url,
-    MYPAY_BANK_TIMEOUT_MS: "2000",
-    MYPAY_ADMIN_PASSWORD: adminPassword,
-  });
   let crashed = () => {};
   const hit = new Promise<void>((resolve) => {
     crashed = resolve;
   });
   // Says when it fired, so the test closes the process once it has died there.
-  const hook = (s: string, p: SagaPhase) => {
-    const now = crash !== undefined && s === crash.step && p === crash.phase;
-    if (now) crashed();
-    return now;
-  };
-  const sagaFaults = crash ? { [crash.beforeCommit ? "crashBeforeCommit" : "crashAfter"]: hook } : {};
-  const mypay = await createMypay({
-    config,
-    logger: createLogger("silent"),
-    db,
-    bus,
-    ...fastTuning,
-    sagas: { ...fastTuning.sagas, sagaFaults },
-  });
-  mypay.startBackground();
-  await mypay.contexts.banking.prepare();
-  const login = await mypay.app.inject({
-    method: "POST",
-    url: "/v1/auth/login",
-    payload: { email: "admin@mypay.local", password: adminPassword },
-  });
-  const close = async () => {
-    await mypay.close();
-    await bus.close();
-  };
-  return { mypay, bank, staffToken: login.json().accessToken, crashed: hit, close };
+  const world = await bootOn(db, bank, crash ? { sagas: crashFaults(() => crash, crashed) } : {});
+  return { ...world, crashed: hit };
 }
 
 /**

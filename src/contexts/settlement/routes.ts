@@ -3,6 +3,7 @@ import { canAccess, principalOf } from "../../platform/auth/guard.js";
 import { IdParams } from "../../platform/http/params.js";
 import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
+import { pageOf } from "../../platform/http/shapes.js";
 import { runSagaRequest } from "../../platform/saga/request.js";
 import { type SettlementDeps, settlementSchema } from "./deps.js";
 import { cutoffProblem } from "./domain.js";
@@ -115,9 +116,7 @@ function registerSettlementList(app: HttpServer, deps: SettlementDeps) {
         before: cursor,
         limit: limit + 1,
       });
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return { items: items.map(settlementView), nextCursor: rows.length > limit && last ? last.id : null };
+      return pageOf(rows, limit, settlementView);
     },
   );
 }
