@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { createBackgroundLoop, yieldToRequests } from "./background-loop.js";
 import type { EventBus, EventEnvelope } from "./bus/bus.js";
 import { type Db, ident } from "./db/db.js";
+import { createLease } from "./lease.js";
 import type { Logger } from "./logging.js";
 
 export interface OutboxRelayOptions {
@@ -82,26 +83,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let failures = 0;
   let lastPurge = 0;
 
-  /** Acquires or renews the lease in one statement, judged by the database's clock. */
-  async function takeLease(): Promise<boolean> {
-    const rows = await db.query(
-      `INSERT INTO ${schema}.relay_lease AS l (name, holder, lease_until)
-       VALUES ('outbox', $1, now() + $2 * interval '1 millisecond')
-       ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, lease_until = EXCLUDED.lease_until
-       WHERE l.holder = EXCLUDED.holder OR l.lease_until < now()
-       RETURNING holder`,
-      [holder, leaseMs],
-    );
-    return rows.length > 0;
-  }
-
-  async function releaseLease(): Promise<void> {
-    await db.query(`DELETE FROM ${schema}.relay_lease WHERE name = 'outbox' AND holder = $1`, [holder]);
-  }
+  const lease = createLease(db, { schema, name: "outbox", holder, leaseMs });
 
   /** Publishes one batch; stops at the first failure so order holds, and marks what went out. */
   async function round(): Promise<{ published: number; failed: boolean }> {
-    if (!(await takeLease())) return { published: 0, failed: false };
+    if (!(await lease.take())) return { published: 0, failed: false };
     // Stop well before the lease runs out, measured on our own clock from when we renewed it.
     const deadline = Date.now() + leaseMs / 2;
     const rows = await db.query<OutboxRow>(
@@ -177,7 +163,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     kick: loop.kick,
     async stop() {
       await loop.stop();
-      await serial(releaseLease);
+      await serial(lease.release);
     },
     runOnce: () => serial(round).then((r) => r.published),
     purgePublished,

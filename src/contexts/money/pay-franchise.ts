@@ -116,9 +116,12 @@ export async function payFranchise(deps: MoneyDeps, cmd: PayFranchise): Promise<
       [cmd.paymentId, cmd.membershipId, cmd.franchiseId, cmd.money, cmd.points, cmd.pointsEarned],
     );
     if (row) {
-      // Payment checked the franchise; its payable may not be open yet if FranchiseRegistered is still on its way.
-      await openFranchisePayable(tx, cmd.franchiseId);
-      const posted = await postAll(tx, paymentTransactions(row), cmd.correlationId);
+      let posted = await postAll(tx, paymentTransactions(row), cmd.correlationId);
+      if (!posted.ok && posted.error.code === "NOT_FOUND") {
+        // Payment checked the franchise; its payable is not open yet while FranchiseRegistered is on its way.
+        await openFranchisePayable(tx, cmd.franchiseId);
+        posted = await postAll(tx, paymentTransactions(row), cmd.correlationId);
+      }
       if (!posted.ok) return posted;
     } else {
       const [first] = await tx.query<PaymentRow>(`SELECT ${columns} FROM money.payments WHERE id = $1`, [

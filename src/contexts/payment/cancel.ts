@@ -6,6 +6,7 @@ import { problemBody } from "../../platform/http/problem.js";
 import { completeKey, type IdempotencyKey, type Reply } from "../../platform/idempotency.js";
 import { recordEvents } from "../../platform/outbox.js";
 import type { SagaContext, SagaDefinition } from "../../platform/saga/engine.js";
+import { failOrFault } from "../../platform/saga/outcomes.js";
 import type { CancelRefund } from "../money/api.js";
 import { type PaymentCancelled, paymentEvents } from "./api.js";
 import { type PaymentDeps, paymentSchema, type SagaDeps } from "./deps.js";
@@ -36,7 +37,7 @@ export function cancelSaga(deps: SagaDeps): SagaDefinition<CancelData> {
             paymentId: data.paymentId,
             correlationId: ctx.correlationId,
           });
-          if (!refund.ok) return { kind: "fail", reason: refund.error.code };
+          if (!refund.ok) return failOrFault(refund.error);
           return { kind: "next", data: { ...data, refund: refund.value } };
         },
       },

@@ -4,6 +4,7 @@ import type { Queryable } from "../../platform/db/db.js";
 import { completeKey, type IdempotencyKey, type Reply } from "../../platform/idempotency.js";
 import { recordEvents } from "../../platform/outbox.js";
 import type { SagaContext, SagaDefinition, SagaStep, StepOutcome } from "../../platform/saga/engine.js";
+import { failOrFault } from "../../platform/saga/outcomes.js";
 import { type AutoRechargeData, autoRechargeStep, pointsEarned } from "../money/api.js";
 import { type PaymentMade, paymentEvents } from "./api.js";
 import { type PaymentDeps, paymentSchema, type SagaDeps } from "./deps.js";
@@ -71,7 +72,7 @@ function payStep(deps: SagaDeps): SagaStep<PaymentData> {
         pointsEarned: data.pointsEarned,
         correlationId: ctx.correlationId,
       });
-      return paid.ok ? { kind: "next" } : { kind: "fail", reason: paid.error.code };
+      return paid.ok ? { kind: "next" } : failOrFault(paid.error);
     },
   };
 }

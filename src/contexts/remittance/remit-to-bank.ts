@@ -1,7 +1,8 @@
 import type { SagaDefinition, SagaStep } from "../../platform/saga/engine.js";
+import { failOrFault, mustSucceed } from "../../platform/saga/outcomes.js";
 import { type TransferData, transferStep } from "../banking/api.js";
 import type { SagaDeps } from "./deps.js";
-import { failWith, finish, mustSucceed, type RemittanceData, rechargeFirst } from "./saga-steps.js";
+import { finish, type RemittanceData, rechargeFirst } from "./saga-steps.js";
 
 /**
  * Member→bank (계좌 송금): amount + fee from the sender's money into transit, a firmbanking payout from
@@ -52,12 +53,12 @@ function holdStep(deps: SagaDeps): SagaStep<BankRemittanceData> {
         purpose: "REMITTANCE",
         correlationId: ctx.correlationId,
       });
-      return held.ok ? { kind: "next" } : failWith(held.error);
+      return held.ok ? { kind: "next" } : failOrFault(held.error);
     },
     // The bank refused the payout: everything held goes back to the sender, the fee too.
     async compensate(data) {
-      const released = await deps.money.releaseHold(data.remittanceId);
-      return released.ok ? { kind: "done" } : mustSucceed("releasing the remittance's hold", released.error);
+      mustSucceed(await deps.money.releaseHold(data.remittanceId), "releasing the remittance's hold");
+      return { kind: "done" };
     },
   };
 }
@@ -67,8 +68,8 @@ function settleStep(deps: SagaDeps): SagaStep<BankRemittanceData> {
   return {
     name: "settle",
     async action(data) {
-      const settled = await deps.money.settleHold(data.remittanceId);
-      return settled.ok ? { kind: "next" } : mustSucceed("settling the remittance's hold", settled.error);
+      mustSucceed(await deps.money.settleHold(data.remittanceId), "settling the remittance's hold");
+      return { kind: "next" };
     },
   };
 }

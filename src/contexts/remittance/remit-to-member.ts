@@ -1,6 +1,7 @@
 import type { SagaDefinition } from "../../platform/saga/engine.js";
+import { failOrFault } from "../../platform/saga/outcomes.js";
 import type { SagaDeps } from "./deps.js";
-import { failWith, finish, type RemittanceData, rechargeFirst } from "./saga-steps.js";
+import { finish, type RemittanceData, rechargeFirst } from "./saga-steps.js";
 
 /** Member→member (회원 간 송금): the auto-recharge when short, then one ledger transaction between balances. */
 export interface MemberRemittanceData extends RemittanceData {
@@ -28,7 +29,7 @@ export function memberRemittanceSaga(deps: SagaDeps): SagaDefinition<MemberRemit
             amount: data.amount,
             correlationId: ctx.correlationId,
           });
-          return moved.ok ? { kind: "next" } : failWith(moved.error);
+          return moved.ok ? { kind: "next" } : failOrFault(moved.error);
         },
       },
     ],

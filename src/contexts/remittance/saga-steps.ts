@@ -1,8 +1,7 @@
-import { type Failure, statusOf } from "../../kernel/errors.js";
 import type { Queryable } from "../../platform/db/db.js";
 import { completeKey, type IdempotencyKey } from "../../platform/idempotency.js";
 import { recordEvents } from "../../platform/outbox.js";
-import type { SagaContext, SagaStep, StepOutcome } from "../../platform/saga/engine.js";
+import type { SagaContext, SagaStep } from "../../platform/saga/engine.js";
 import { type AutoRechargeData, autoRechargeStep } from "../money/api.js";
 import { type RemittanceCompleted, remittanceEvents } from "./api.js";
 import { remittanceSchema, type SagaDeps } from "./deps.js";
@@ -47,20 +46,6 @@ export function rechargeFirst<D extends RemittanceData>(deps: SagaDeps): SagaSte
       };
     },
   };
-}
-
-/**
- * A money command's expected failure ends the remittance with its code; one that says nothing about
- * the remittance (the service is down, ≥ 500) is an infrastructure fault the engine retries.
- */
-export function failWith<D>(error: Failure): StepOutcome<D> {
-  if (statusOf(error.code) >= 500) throw new Error(`money answered ${error.code}: ${error.detail}`);
-  return { kind: "fail", reason: error.code };
-}
-
-/** A command that must not fail here (releasing or settling a hold that exists): a failure is a fault. */
-export function mustSucceed(what: string, error: Failure): never {
-  throw new Error(`${what}: ${error.code} ${error.detail}`);
 }
 
 /**

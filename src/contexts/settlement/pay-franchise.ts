@@ -1,4 +1,3 @@
-import { type Result, statusOf } from "../../kernel/errors.js";
 import type { Queryable } from "../../platform/db/db.js";
 import { recordEvents } from "../../platform/outbox.js";
 import type {
@@ -8,6 +7,7 @@ import type {
   StepContext,
   StepOutcome,
 } from "../../platform/saga/engine.js";
+import { failOrFault, mustSucceed } from "../../platform/saga/outcomes.js";
 import { type AccountRef, type TransferData, transferStep } from "../banking/api.js";
 import { type SettlementCompleted, settlementEvents } from "./api.js";
 import { type SettlementSagaDeps, settlementSchema } from "./deps.js";
@@ -50,18 +50,6 @@ export function payoutData(runId: string, from: AccountRef, s: PlannedSettlement
   };
 }
 
-/** An expected failure ends the step; one the caller may retry (5xx) is a fault the engine retries. */
-function refusal<T>(result: Result<T>): string | undefined {
-  if (result.ok) return undefined;
-  if (statusOf(result.error.code) >= 500) throw new Error(`${result.error.code}: ${result.error.detail}`);
-  return result.error.code;
-}
-
-/** After the bank was paid there is no way back: a failure here is retried, then STUCK for staff. */
-function mustSucceed<T>(result: Result<T>, what: string): void {
-  if (!result.ok) throw new Error(`${what}: ${result.error.code}: ${result.error.detail}`);
-}
-
 export function payoutSaga(deps: SettlementSagaDeps): SagaDefinition<PayoutData> {
   return {
     type: payoutSagaType,
@@ -100,8 +88,7 @@ const holdStep = (deps: SettlementSagaDeps): SagaStep<PayoutData> => ({
       purpose: "SETTLEMENT",
       correlationId: ctx.correlationId,
     });
-    const refused = refusal(held);
-    return refused ? { kind: "fail", reason: refused } : { kind: "next" };
+    return held.ok ? { kind: "next" } : failOrFault(held.error);
   },
   compensate: async (data) => {
     mustSucceed(await deps.money.releaseHold(data.settlementId), "release the hold");

@@ -76,11 +76,12 @@ describe("the settlement schedule", () => {
 
     const third = new Date(second.getTime() + 1_000);
     await world.mypay.db.query(
-      "UPDATE settlement.schedule_lease SET holder = 'dead', expires_at = now() + interval '1 hour'",
+      `INSERT INTO settlement.relay_lease (name, holder, lease_until) VALUES ('settlement-run', 'dead', now() + interval '1 hour')
+       ON CONFLICT (name) DO UPDATE SET holder = 'dead', lease_until = now() + interval '1 hour'`,
     );
     assert.equal(await replica("replica-a").fire(third), undefined, "a live lease keeps others out");
     await world.mypay.db.query(
-      "UPDATE settlement.schedule_lease SET expires_at = now() - interval '1 second'",
+      "UPDATE settlement.relay_lease SET lease_until = now() - interval '1 second' WHERE name = 'settlement-run'",
     );
     assert.ok(await replica("replica-a").fire(third), "a lease that ran out is taken over");
     await assertBooks(world);

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { Cron } from "croner";
-import type { Queryable } from "../../platform/db/db.js";
-import type { SettlementDeps } from "./deps.js";
+import { createLease } from "../../platform/lease.js";
+import { type SettlementDeps, settlementSchema } from "./deps.js";
 import { startRun } from "./settlement-run.js";
 
 /**
@@ -22,36 +22,19 @@ export interface Schedule {
 /** Longer than claiming and recording a run takes; a holder that died frees the lease after it. */
 const defaultLeaseMs = 5 * 60_000;
 
-/** Takes the lease with one conditional UPDATE: free, run out, or already ours. */
-async function takeLease(q: Queryable, holder: string, leaseMs: number): Promise<boolean> {
-  const rows = await q.query(
-    `UPDATE settlement.schedule_lease SET holder = $1, expires_at = now() + ($2::bigint * interval '1 millisecond')
-     WHERE name = 'settlement-run' AND (holder = $1 OR expires_at < now()) RETURNING 1`,
-    [holder, leaseMs],
-  );
-  return rows.length > 0;
-}
-
-async function releaseLease(q: Queryable, holder: string): Promise<void> {
-  await q.query(
-    `UPDATE settlement.schedule_lease SET holder = NULL, expires_at = '-infinity'
-     WHERE name = 'settlement-run' AND holder = $1`,
-    [holder],
-  );
-}
-
 export function createSchedule(
   deps: SettlementDeps,
   options: { holder?: string; leaseMs?: number } = {},
 ): Schedule {
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   const leaseMs = options.leaseMs ?? defaultLeaseMs;
+  const lease = createLease(deps.db, { schema: settlementSchema, name: "settlement-run", holder, leaseMs });
   const log = deps.logger.child({ job: "settlement-schedule" });
   let job: Cron | undefined;
   let firing: Promise<void> = Promise.resolve();
 
   async function fire(slot: Date): Promise<string | undefined> {
-    if (!(await takeLease(deps.db, holder, leaseMs))) return undefined;
+    if (!(await lease.take())) return undefined;
     try {
       const cmd = { cutoff: slot, scheduledFor: slot, requestedBy: null, idempotency: null };
       const runId = await startRun(deps, cmd);
@@ -61,7 +44,7 @@ export function createSchedule(
       deps.kickRelay();
       return runId;
     } finally {
-      await releaseLease(deps.db, holder);
+      await lease.release();
     }
   }
 

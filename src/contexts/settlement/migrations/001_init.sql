@@ -49,10 +49,4 @@ CREATE INDEX settlements_owner ON settlements (owner_id, id DESC);
 CREATE INDEX settlements_franchise ON settlements (franchise_id, id DESC);
 CREATE INDEX settlements_pending ON settlements (run_id) WHERE status = 'PENDING';
 
--- The schedule's lease: one scheduled run at a time across replicas, taken by one conditional UPDATE.
-CREATE TABLE schedule_lease (
-  name       TEXT PRIMARY KEY,
-  holder     TEXT,
-  expires_at TIMESTAMPTZ NOT NULL DEFAULT '-infinity'
-);
-INSERT INTO schedule_lease (name) VALUES ('settlement-run');
+-- The schedule's lease ('settlement-run') lives in the schema's lease table (platform/lease.ts).
