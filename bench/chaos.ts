@@ -64,7 +64,7 @@ async function chaos() {
       report.reconciliation.ok &&
       !Object.keys(report.answers).some((a) => a.startsWith("retry changed")) &&
       Object.keys(report.sagas).every((s) => / (COMPLETED|COMPENSATED)$/.test(s));
-    console.log(ok ? "chaos: the books are exact" : "chaos: FAILED");
+    console.log(ok ? "chaos: the books are exact" : `chaos: FAILED (seed ${seed})`);
     process.exitCode = ok ? 0 : 1;
   } finally {
     await world.close();

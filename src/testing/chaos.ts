@@ -165,15 +165,12 @@ export async function runChaos(world: World, o: ChaosOptions): Promise<ChaosRepo
       if (op.kind === "leave" && first.statusCode !== 204) pools.left.delete(op.url.split("/").pop()!);
       const body = first.body ? first.json() : {};
       count(`${op.kind} ${first.statusCode} ${first.statusCode < 300 ? (body.status ?? "") : body.code}`);
-      if (op.kind === "pay" && first.statusCode === 201)
-        pools.payments.push({
-          paymentId: body.paymentId,
-          payer: pools.members.find((m) => m.token === op.token)!,
-        });
-      if (op.kind.startsWith("remit") && first.statusCode === 201) pools.remittances.add(body.remittanceId);
+      remember(pools, op, first);
       if (retry && key) {
         retries++;
         const again = await send();
+        // A retry after a 5xx is a new try: what it made must be checked too.
+        if (first.statusCode !== 201) remember(pools, op, again);
         // A 5xx was not processed (nothing moved, the key was released), so its retry is a new try;
         // 409 means the first is still in flight. Any other answer must be the first one again.
         // A 401 (the member left meanwhile) is refused before any key is looked at.
@@ -209,6 +206,18 @@ export async function runChaos(world: World, o: ChaosOptions): Promise<ChaosRepo
     requestsSeconds: (requested - started) / 1000,
     settleSeconds,
   };
+}
+
+/** The payments and remittances an answer says were made, for the checks at the end. */
+function remember(pools: Pools, op: Op, res: { statusCode: number; json(): Record<string, string> }) {
+  if (res.statusCode !== 201) return;
+  const body = res.json();
+  if (op.kind === "pay")
+    pools.payments.push({
+      paymentId: body.paymentId!,
+      payer: pools.members.find((m) => m.token === op.token)!,
+    });
+  if (op.kind.startsWith("remit")) pools.remittances.add(body.remittanceId!);
 }
 
 /** A member about to leave sends its money back to its bank first (it may not leave holding any). */
