@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { waitFor } from "../../testing/bus.js";
 import { fastEnv, newFranchise, newMember, startWorld, type World } from "../../testing/world.js";
 import { createSchedule } from "./schedule.js";
-import { assertBooks, assertPaidOnce, pay, paymentStatus } from "./test-kit.js";
+import { assertBooks, assertPaidOnce, pay, paymentStatus, settlementsOf } from "./test-kit.js";
 
 // The cron path for real: MYPAY_SETTLEMENT_CRON every second (croner's seconds field), with a second
 // scheduler beside the process's own, as a second replica would be. Nobody asks for a run.
@@ -22,8 +22,12 @@ test("scheduled runs settle payments on their own, one run per slot with two sch
   const payments = [await pay(world, payer, shops[0], 10_000), await pay(world, payer, shops[1], 8_000)];
   try {
     await waitFor(async () => {
+      // A payment is SETTLED one step before its settlement is PAID: wait for both.
       const statuses = await Promise.all(payments.map((id) => paymentStatus(world, id)));
-      return statuses.every((s) => s === "SETTLED");
+      const paid = await Promise.all(shops.map((shop) => settlementsOf(world, shop)));
+      return (
+        statuses.every((s) => s === "SETTLED") && paid.every((list) => list.some((s) => s.status === "PAID"))
+      );
     }, 15_000);
   } finally {
     await other.stop();
