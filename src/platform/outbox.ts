@@ -26,18 +26,29 @@ export async function recordEvents(
   events: readonly NewEvent[],
   context: EventContext,
 ): Promise<EventEnvelope[]> {
-  if (events.length === 0) return [];
-  const occurredAt = (context.occurredAt ?? new Date()).toISOString();
-  const envelopes: EventEnvelope[] = events.map((e) => ({
-    id: newId("event"),
-    type: e.type,
-    version: e.version ?? 1,
-    occurredAt,
-    source: schema,
-    correlationId: context.correlationId,
-    causationId: context.causationId ?? null,
-    data: e.data,
-  }));
+  return recordEventGroups(tx, schema, [{ events, context }]);
+}
+
+/** Events of many changes, each with its own context, in one statement (a group commit's batch). */
+export async function recordEventGroups(
+  tx: Queryable,
+  schema: string,
+  groups: readonly { readonly events: readonly NewEvent[]; readonly context: EventContext }[],
+): Promise<EventEnvelope[]> {
+  const envelopes: EventEnvelope[] = groups.flatMap(({ events, context }) => {
+    const occurredAt = (context.occurredAt ?? new Date()).toISOString();
+    return events.map((e) => ({
+      id: newId("event"),
+      type: e.type,
+      version: e.version ?? 1,
+      occurredAt,
+      source: schema,
+      correlationId: context.correlationId,
+      causationId: context.causationId ?? null,
+      data: e.data,
+    }));
+  });
+  if (envelopes.length === 0) return [];
   await tx.query(
     `INSERT INTO ${ident(schema)}.outbox (id, type, version, occurred_at, source, correlation_id, causation_id, data)
      SELECT e->>'id', e->>'type', (e->>'version')::int, (e->>'occurredAt')::timestamptz, e->>'source',

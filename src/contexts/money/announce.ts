@@ -1,6 +1,6 @@
 import type { Result } from "../../kernel/errors.js";
 import type { Queryable } from "../../platform/db/db.js";
-import { type EventContext, recordEvents } from "../../platform/outbox.js";
+import { type EventContext, type NewEvent, recordEvents } from "../../platform/outbox.js";
 import { type MoneyBalanceChanged, moneyEvents, type PointsBalanceChanged } from "./api.js";
 import { moneySchema } from "./deps.js";
 import { type LedgerTransaction, type Posted, type PostOptions, post } from "./ledger.js";
@@ -23,7 +23,14 @@ export async function postAndAnnounce(
 ): Promise<Result<Posted>> {
   const result = await post(tx, txn, options);
   if (!result.ok || result.value.replayed) return result;
-  const events = result.value.entries.flatMap((e) => {
+  await recordEvents(tx, moneySchema, balanceEvents(txn, result.value), context);
+  return result;
+}
+
+/** The MoneyBalanceChanged and PointsBalanceChanged events of a posting (none for a replay). */
+export function balanceEvents(txn: LedgerTransaction, posted: Posted): NewEvent[] {
+  if (posted.replayed) return [];
+  return posted.entries.flatMap((e) => {
     const prefix = (Object.keys(announced) as (keyof typeof announced)[]).find((p) =>
       e.account.startsWith(p),
     );
@@ -44,8 +51,6 @@ export async function postAndAnnounce(
         : { ...common, points: e.balanceAfter };
     return [{ type: announced[prefix], data }];
   });
-  await recordEvents(tx, moneySchema, events, context);
-  return result;
 }
 
 /** Posts a transaction that must not be refused (the bank already moved the won); a refusal is a bug. */

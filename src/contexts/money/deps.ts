@@ -4,6 +4,7 @@ import type { Db } from "../../platform/db/db.js";
 import type { Logger } from "../../platform/logging.js";
 import type { SagaEngine } from "../../platform/saga/engine.js";
 import type { BankingApi } from "../banking/api.js";
+import type { GroupCommit } from "./group-commit.js";
 
 export const moneySchema = "money";
 
@@ -19,6 +20,8 @@ export interface MoneyDeps {
   /** How long a saga waits for an UNKNOWN bank answer before it reads banking's again (an event wakes it sooner). */
   readonly sagaWaitMs: number;
   readonly kickRelay: () => void;
+  /** Posts transfers and payments that arrive together in one batch (group commit). */
+  readonly group: GroupCommit;
 }
 
 /** What the saga definitions need (they are built before the engine that runs them). */

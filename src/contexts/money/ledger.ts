@@ -158,6 +158,38 @@ export async function postBatch(
   return "failure" in r ? refused(r, options.cap, `${r.transactionId}: `) : ok(r);
 }
 
+/** One request's postings in a group: all of its transactions or none, in order. */
+export interface GroupItem {
+  readonly transactions: readonly LedgerTransaction[];
+  /** As post()'s: the cap holds for every transaction, reservations go with the first. */
+  readonly options?: PostOptions;
+}
+
+type GroupResult = { posted: { id: string; replayed: boolean }[] } | Refusal;
+
+/**
+ * Group commit's posting (migration 006): many requests' transactions in one call, each item posted or
+ * refused on its own, in order, as if posted one after another; each account locked and updated once.
+ * A malformed item is a bug and throws for the whole group (the caller then posts items alone).
+ */
+export async function postGroup(tx: Queryable, items: readonly GroupItem[]): Promise<Result<Posted[]>[]> {
+  const payload = items.map((item) => ({
+    transactions: item.transactions.map((txn, i) => {
+      const reserve = i === 0 && item.options ? reservationDeltas(item.options) : null;
+      return { ...txn, cap: item.options?.cap ?? null, ...(reserve ? { reserve } : {}) };
+    }),
+  }));
+  const [row] = await tx.query<{ r: { results: GroupResult[]; entries: Record<string, PostedEntry[]> } }>(
+    "SELECT money.post_ledger_group($1::jsonb) AS r",
+    [payload],
+  );
+  const { results, entries } = row!.r;
+  return results.map((r, i) => {
+    if ("failure" in r) return refused<Posted[]>(r, items[i]!.options?.cap);
+    return ok(r.posted.map((p) => ({ entries: entries[p.id] ?? [], replayed: p.replayed })));
+  });
+}
+
 async function openAccounts(tx: Queryable, rows: readonly ReturnType<typeof accountRow>[]): Promise<void> {
   await tx.query(
     `INSERT INTO money.accounts (id, kind, currency, owner_id, normal_side)

@@ -12,6 +12,7 @@ import type { MoneyApi } from "./api.js";
 import { moneyCommands } from "./commands.js";
 import { subscribeMoney } from "./consumers.js";
 import { type MoneyDeps, moneySchema } from "./deps.js";
+import { createGroupCommit } from "./group-commit.js";
 import { ensureSystemAccounts, moneyMigrationsDir } from "./ledger.js";
 import { rechargeSaga } from "./recharge.js";
 import { registerMoneyRoutes } from "./routes.js";
@@ -59,6 +60,7 @@ export function createMoney(options: MoneyOptions): Money {
     engine,
     sagaWaitMs,
     kickRelay: () => kick(),
+    group: createGroupCommit(db),
   };
   const api: MoneyApi = {
     closeWalletForLeaving: (membershipId) => closeForLeaving(db, membershipId),

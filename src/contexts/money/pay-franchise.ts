@@ -5,7 +5,13 @@ import { postAndAnnounce } from "./announce.js";
 import type { Paid, PayFranchise, RefundPayment } from "./api.js";
 import type { MoneyDeps } from "./deps.js";
 import { type CancelRefund, cancelRefund } from "./domain.js";
-import { accounts, type LedgerTransaction, openFranchisePayable, type Posting } from "./ledger.js";
+import {
+  accounts,
+  type LedgerTransaction,
+  openFranchisePayable,
+  type Posted,
+  type Posting,
+} from "./ledger.js";
 
 /**
  * payWithMyMoney and its cancel, as ledger transactions. A payment is a row keyed by the caller's id
@@ -108,35 +114,74 @@ async function balancesNow(q: Queryable, membershipId: string) {
 
 const columns = "id, membership_id, franchise_id, money, points, points_earned, refund";
 
+/** A payment id used again with other figures: refused as a clash, nothing posted. */
+class PaymentReused extends Error {}
+
+/**
+ * Posted by group commit with the payments and transfers that arrive with it; the payment's row is
+ * written in the same batch, only when its postings were accepted. A retry replays the postings (the
+ * ledger compares them) and finds the row.
+ */
 export async function payFranchise(deps: MoneyDeps, cmd: PayFranchise): Promise<Result<Paid>> {
-  return txResult(deps.db, async (tx) => {
-    const [row] = await tx.query<PaymentRow>(
-      `INSERT INTO money.payments (id, membership_id, franchise_id, money, points, points_earned)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING ${columns}`,
-      [cmd.paymentId, cmd.membershipId, cmd.franchiseId, cmd.money, cmd.points, cmd.pointsEarned],
-    );
-    if (row) {
-      let posted = await postAll(tx, paymentTransactions(row), cmd.correlationId);
-      if (!posted.ok && posted.error.code === "NOT_FOUND") {
-        // Payment checked the franchise; its payable is not open yet while FranchiseRegistered is on its way.
-        await openFranchisePayable(tx, cmd.franchiseId);
-        posted = await postAll(tx, paymentTransactions(row), cmd.correlationId);
-      }
-      if (!posted.ok) return posted;
-    } else {
-      const [first] = await tx.query<PaymentRow>(`SELECT ${columns} FROM money.payments WHERE id = $1`, [
-        cmd.paymentId,
-      ]);
-      const same =
-        first?.membership_id === cmd.membershipId &&
-        first.franchise_id === cmd.franchiseId &&
-        first.money === cmd.money &&
-        first.points === cmd.points &&
-        first.points_earned === cmd.pointsEarned;
-      if (!same) return fail("CONFLICT", "this payment id was already used for a different payment");
+  const row: PaymentRow = {
+    id: cmd.paymentId,
+    membership_id: cmd.membershipId,
+    franchise_id: cmd.franchiseId,
+    money: cmd.money,
+    points: cmd.points,
+    points_earned: cmd.pointsEarned,
+    refund: null,
+  };
+  const submit = () =>
+    deps.group.submit({
+      item: { transactions: paymentTransactions(row) },
+      context: { correlationId: cmd.correlationId, causationId: cmd.paymentId },
+      finish: (tx) => recordPayment(tx, row),
+      answer: (posted) => paidFrom(row, posted),
+    });
+  try {
+    let paid = await submit();
+    if (!paid.ok && paid.error.code === "NOT_FOUND") {
+      // Payment checked the franchise; its payable is not open yet while FranchiseRegistered is on its way.
+      await openFranchisePayable(deps.db, cmd.franchiseId);
+      paid = await submit();
     }
-    return ok({ paymentId: cmd.paymentId, ...(await balancesNow(tx, cmd.membershipId)) });
-  });
+    if (!paid.ok) return paid;
+    const { balance, points } = paid.value;
+    if (balance !== undefined && points !== undefined)
+      return ok({ paymentId: cmd.paymentId, balance, points });
+    return ok({ paymentId: cmd.paymentId, ...(await balancesNow(deps.db, cmd.membershipId)) });
+  } catch (error) {
+    if (error instanceof PaymentReused) return fail("CONFLICT", error.message);
+    throw error;
+  }
+}
+
+async function recordPayment(tx: Queryable, p: PaymentRow) {
+  const inserted = await tx.query(
+    `INSERT INTO money.payments (id, membership_id, franchise_id, money, points, points_earned)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [p.id, p.membership_id, p.franchise_id, p.money, p.points, p.points_earned],
+  );
+  if (inserted.length > 0) return;
+  const [first] = await tx.query<PaymentRow>(`SELECT ${columns} FROM money.payments WHERE id = $1`, [p.id]);
+  const same =
+    first?.membership_id === p.membership_id &&
+    first.franchise_id === p.franchise_id &&
+    first.money === p.money &&
+    first.points === p.points &&
+    first.points_earned === p.points_earned;
+  if (!same) throw new PaymentReused("this payment id was already used for a different payment");
+}
+
+/** The member's balances right after the payment, where its entries tell them. */
+function paidFrom(p: PaymentRow, posted: readonly Posted[]) {
+  const entries = posted.flatMap((one) => one.entries);
+  const last = (account: string) => entries.filter((e) => e.account === account).at(-1)?.balanceAfter;
+  return {
+    balance: last(accounts.memberMoney(p.membership_id)),
+    points: last(accounts.memberPoints(p.membership_id)),
+  };
 }
 
 export async function refundPayment(deps: MoneyDeps, cmd: RefundPayment): Promise<Result<CancelRefund>> {

@@ -115,9 +115,8 @@ export async function startRecharge(deps: MoneyDeps, cmd: RechargeCommand): Prom
     idempotency: cmd.idempotency,
   };
   return txResult(deps.db, async (tx) => {
-    await openWallet(tx, cmd.membershipId);
     // The cap is decided here, once: the credit of these won will not check it again.
-    const reserved = await reserveIncoming(tx, cmd.membershipId, cmd.amount, deps.config.balanceCap);
+    const reserved = await reserveRoom(tx, cmd.membershipId, cmd.amount, deps.config.balanceCap);
     if (!reserved.ok) return reserved;
     await recordMove(
       tx,
@@ -128,4 +127,12 @@ export async function startRecharge(deps: MoneyDeps, cmd: RechargeCommand): Prom
     );
     return ok(rechargeId);
   });
+}
+
+/** Reserves room under the cap, opening the wallet only the first time (one statement when it is open). */
+async function reserveRoom(tx: Queryable, membershipId: string, amount: number, cap: number) {
+  const reserved = await reserveIncoming(tx, membershipId, amount, cap);
+  if (reserved.ok || reserved.error.code !== "NOT_FOUND") return reserved;
+  await openWallet(tx, membershipId);
+  return reserveIncoming(tx, membershipId, amount, cap);
 }

@@ -5,6 +5,7 @@ import type { HttpServer } from "../../platform/http/server.js";
 import { runSagaRequest } from "../../platform/saga/request.js";
 import { type MoneyDeps, moneySchema } from "./deps.js";
 import { history, memberMoney, pointsHistory } from "./ledger.js";
+import { createMoneyReader } from "./money-reads.js";
 import { type MoveKind, moveBody, moveByKey, moveOwner } from "./moves.js";
 import { startRecharge } from "./recharge.js";
 import {
@@ -38,6 +39,7 @@ const notFound = () => new ProblemError({ code: "NOT_FOUND", detail: "no such re
 
 export function registerMoneyRoutes(app: HttpServer, deps: MoneyDeps) {
   const body = MoveBody(deps.config.transactionLimit);
+  const reader = createMoneyReader(deps.db);
 
   app.get(
     "/v1/money/me",
@@ -47,7 +49,7 @@ export function registerMoneyRoutes(app: HttpServer, deps: MoneyDeps) {
     },
     async (request) => {
       const { membershipId } = principalOf(request);
-      const money = await memberMoney(deps.db, membershipId);
+      const money = await reader.read(membershipId);
       return {
         membershipId,
         balance: money?.balance ?? 0,

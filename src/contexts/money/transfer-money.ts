@@ -1,8 +1,7 @@
-import { fail, ok, type Result } from "../../kernel/errors.js";
-import { txResult } from "../../platform/db/tx-result.js";
-import { postAndAnnounce } from "./announce.js";
+import { fail, type Result } from "../../kernel/errors.js";
 import type { TransferMoney, Transferred } from "./api.js";
 import type { MoneyDeps } from "./deps.js";
+import type { GroupRequest } from "./group-commit.js";
 import { accounts, type PostedEntry } from "./ledger.js";
 
 export const balanceOf = (entries: readonly PostedEntry[], account: string) =>
@@ -10,34 +9,38 @@ export const balanceOf = (entries: readonly PostedEntry[], account: string) =>
 
 /**
  * Member→member (remittanceMoney between balances): one ledger transaction whose id is derived from
- * the caller's, so a retry replays the first posting. The receiver's cap is checked; the sender's
- * balance by the posting's conditional update.
+ * the caller's, so a retry replays the first posting, posted by group commit with the transfers that
+ * arrive with it. The receiver's cap and the sender's balance are checked in the batch, in order.
  */
 export async function transferMoney(deps: MoneyDeps, cmd: TransferMoney): Promise<Result<Transferred>> {
   if (cmd.from === cmd.to) return fail("CONFLICT", "a member cannot send money to itself");
+  return deps.group.submit(transferRequest(cmd, deps.config.balanceCap));
+}
+
+/** The group commit request of a transfer: one ledger transaction, the receiver kept within `cap`. */
+export function transferRequest(cmd: TransferMoney, cap: number): GroupRequest<Transferred> {
   const from = accounts.memberMoney(cmd.from);
   const to = accounts.memberMoney(cmd.to);
-  return txResult(deps.db, async (tx) => {
-    const posted = await postAndAnnounce(
-      tx,
-      {
-        id: `${cmd.transferId}:transfer`,
-        kind: "REMITTANCE",
-        reference: cmd.transferId,
-        postings: [
-          { account: from, side: "D", amount: cmd.amount, currency: "KRW" },
-          { account: to, side: "C", amount: cmd.amount, currency: "KRW" },
-        ],
-      },
-      { cap: deps.config.balanceCap },
-      { correlationId: cmd.correlationId, causationId: cmd.transferId },
-    );
-    if (!posted.ok) return posted;
-    const { entries } = posted.value;
-    return ok({
+  return {
+    item: {
+      transactions: [
+        {
+          id: `${cmd.transferId}:transfer`,
+          kind: "REMITTANCE",
+          reference: cmd.transferId,
+          postings: [
+            { account: from, side: "D", amount: cmd.amount, currency: "KRW" },
+            { account: to, side: "C", amount: cmd.amount, currency: "KRW" },
+          ],
+        },
+      ],
+      options: { cap },
+    },
+    context: { correlationId: cmd.correlationId, causationId: cmd.transferId },
+    answer: ([posted]) => ({
       transferId: cmd.transferId,
-      fromBalance: balanceOf(entries, from),
-      toBalance: balanceOf(entries, to),
-    });
-  });
+      fromBalance: balanceOf(posted!.entries, from),
+      toBalance: balanceOf(posted!.entries, to),
+    }),
+  };
 }

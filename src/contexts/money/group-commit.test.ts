@@ -1,0 +1,204 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import fc from "fast-check";
+import { newId } from "../../kernel/ids.js";
+import type { Db, Queryable } from "../../platform/db/db.js";
+import { createGroupCommit, type GroupCommitOptions } from "./group-commit.js";
+import { accounts, memberMoney, postGroup } from "./ledger.js";
+import {
+  accountsOffTheirEntries,
+  newMember,
+  openLedgerDb,
+  recharge,
+  transfer,
+  transferOutcome,
+  unbalancedTransactions,
+  type Wallets,
+} from "./ledger-fixtures.js";
+import { transferRequest } from "./transfer-money.js";
+
+// Group commit through a real PGlite: requests submitted together are posted in one batch, each with
+// its own answer, exactly as if they had been posted one after another in the order they arrived.
+
+const CAP = 100_000;
+let db: Db;
+before(async () => {
+  db = await openLedgerDb();
+});
+after(async () => {
+  assert.deepEqual(await unbalancedTransactions(db), []);
+  assert.deepEqual(await accountsOffTheirEntries(db), []);
+  await db.close();
+});
+
+async function members(count: number, each: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = await newMember(db);
+    if (each > 0) await recharge(db, id, each);
+    ids.push(id);
+  }
+  return ids;
+}
+
+const balanceOf = async (id: string) => (await memberMoney(db, id))?.balance ?? 0;
+const outboxCount = async () =>
+  (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM money.outbox"))[0]!.n;
+
+function sender(options: GroupCommitOptions = {}) {
+  const group = createGroupCommit(db, options);
+  const send = (from: string, to: string, amount: number, transferId = newId("remittance")) =>
+    group.submit(transferRequest({ transferId, from, to, amount, correlationId: transferId }, CAP));
+  return { group, send };
+}
+
+describe("group commit", () => {
+  test("requests that arrive together are one batch; a refused one fails none of the others", async () => {
+    const [a, b, c] = await members(3, 10_000);
+    const { group, send } = sender();
+    const events = await outboxCount();
+    // a sends 4,000 three times: the third finds 2,000 left. c sends to a wallet that does not exist.
+    const answers = await Promise.all([
+      send(a!, b!, 4_000),
+      send(a!, b!, 4_000),
+      send(c!, `nobody_${newId("membership")}`, 1_000),
+      send(a!, b!, 4_000),
+      send(b!, c!, 15_000),
+    ]);
+    assert.deepEqual(
+      answers.map((r) => (r.ok ? "OK" : r.error.code)),
+      ["OK", "OK", "NOT_FOUND", "INSUFFICIENT_BALANCE", "OK"],
+    );
+    assert.deepEqual(
+      answers.map((r) => r.ok && [r.value.fromBalance, r.value.toBalance]),
+      [[6_000, 14_000], [2_000, 18_000], false, false, [3_000, 25_000]],
+    );
+    assert.deepEqual(await Promise.all([a!, b!, c!].map(balanceOf)), [2_000, 3_000, 25_000]);
+    // The first request found the group idle and went alone; the four behind it were one batch.
+    assert.deepEqual(group.stats(), { batches: 2, requests: 5, largest: 4 });
+    // Two balance changes per accepted transfer, in the same transactions: nothing for refusals.
+    assert.equal((await outboxCount()) - events, 6);
+  });
+
+  test("the same transfer id twice in one batch moves the money once; both hear the same answer", async () => {
+    const [a, b] = await members(2, 10_000);
+    const { send } = sender();
+    const id = newId("remittance");
+    const [warmup, first, twin] = await Promise.all([
+      send(b!, a!, 1_000),
+      send(a!, b!, 3_000, id),
+      send(a!, b!, 3_000, id),
+    ]);
+    assert.ok(warmup.ok && first.ok && twin.ok);
+    assert.deepEqual(twin.value, first.value);
+    assert.deepEqual([await balanceOf(a!), await balanceOf(b!)], [8_000, 12_000]);
+    // The same id for another movement is a clash, refused without moving anything.
+    const clash = await send(a!, b!, 5_000, id);
+    assert.equal(!clash.ok && clash.error.code, "CONFLICT");
+    assert.deepEqual([await balanceOf(a!), await balanceOf(b!)], [8_000, 12_000]);
+  });
+
+  test("a crash between the batch's commit and its replies: the retry gets the committed answer", async () => {
+    const [a, b] = await members(2, 10_000);
+    const crashing = sender({
+      afterCommit: () => {
+        throw new Error("the process died before answering");
+      },
+    });
+    const ids = [newId("remittance"), newId("remittance")];
+    const lost = await Promise.allSettled(ids.map((id) => crashing.send(a!, b!, 2_500, id)));
+    assert.deepEqual(
+      lost.map((r) => r.status),
+      ["rejected", "rejected"],
+    );
+    // The client retries with the same ids against a healthy process.
+    const { send } = sender();
+    const retried = await Promise.all(ids.map((id) => send(a!, b!, 2_500, id)));
+    assert.deepEqual(
+      retried.map((r) => r.ok && [r.value.fromBalance, r.value.toBalance]),
+      [
+        [7_500, 12_500],
+        [5_000, 15_000],
+      ],
+    );
+    assert.deepEqual([await balanceOf(a!), await balanceOf(b!)], [5_000, 15_000]);
+  });
+
+  test("any batching of concurrent transfers gives the balances and refusals of the serial order", async () => {
+    const ids = await members(4, 0);
+    const start = [30_000, 10_000, 0, 90_000];
+    for (const [i, amount] of start.entries()) if (amount > 0) await recharge(db, ids[i]!, amount);
+    const model: Wallets = { ids, money: [...start], reserved: [0, 0, 0, 0] };
+    const move = fc.record({
+      from: fc.integer({ min: 0, max: 3 }),
+      to: fc.integer({ min: 0, max: 3 }),
+      amount: fc.integer({ min: 1, max: 40_000 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(move, { minLength: 1, maxLength: 25 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (moves, maxBatch) => {
+          const real = moves.filter((m) => m.from !== m.to);
+          const { send } = sender({ maxBatch });
+          const answers = await Promise.all(real.map((m) => send(ids[m.from]!, ids[m.to]!, m.amount)));
+          for (const [i, m] of real.entries()) {
+            const expected = transferOutcome(model, m.from, m.to, m.amount, CAP);
+            const answer = answers[i]!;
+            assert.equal(answer.ok ? "OK" : answer.error.code, expected, `move ${i} of ${real.length}`);
+            if (expected !== "OK") continue;
+            model.money[m.from]! -= m.amount;
+            model.money[m.to]! += m.amount;
+            assert.ok(answer.ok);
+            assert.deepEqual(
+              [answer.value.fromBalance, answer.value.toBalance],
+              [model.money[m.from], model.money[m.to]],
+            );
+          }
+          assert.deepEqual(await Promise.all(ids.map(balanceOf)), model.money);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  test("a busy account is updated once per batch, not once per posting, and its entries still chain", async () => {
+    const payers = await members(6, 10_000);
+    const [shop] = await members(1, 0);
+    const items = payers.map((p) => {
+      const transferId = newId("remittance");
+      return transferRequest(
+        { transferId, from: p, to: shop!, amount: 1_000, correlationId: transferId },
+        CAP,
+      ).item;
+    });
+    const updatesBy = (postAll: (tx: Queryable) => Promise<void>) =>
+      db.tx(async (tx) => {
+        const count = async () =>
+          (
+            await tx.query<{ n: number }>(
+              "SELECT n_tup_upd::int AS n FROM pg_stat_xact_user_tables WHERE schemaname = 'money' AND relname = 'accounts'",
+            )
+          )[0]!.n;
+        const before = await count();
+        await postAll(tx);
+        return (await count()) - before;
+      });
+    const grouped = await updatesBy(async (tx) => {
+      assert.ok((await postGroup(tx, items)).every((r) => r.ok));
+    });
+    const oneByOne = await updatesBy(async (tx) => {
+      for (const p of payers) assert.ok((await transfer(tx, p, shop!, 1_000)).ok);
+    });
+    // Six payers and the shop once each: 7 row updates, where one posting at a time makes 12.
+    assert.deepEqual([grouped, oneByOne], [7, 12]);
+    const afters = await db.query<{ balance_after: number }>(
+      "SELECT balance_after FROM money.ledger_entries WHERE account_id = $1 ORDER BY seq",
+      [accounts.memberMoney(shop!)],
+    );
+    assert.deepEqual(
+      afters.map((e) => e.balance_after),
+      [1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 9_000, 10_000, 11_000, 12_000],
+    );
+  });
+});
