@@ -61,6 +61,26 @@ export const accounts = {
   franchisePayable: (franchiseId: string) => `franchise_payable:${franchiseId}`,
 } as const;
 
+/**
+ * mypay's own accounts are each spread over this many rows (shards), summed on read (the trial
+ * balance and reconciliation add up a kind), so that no single row is updated by every recharge,
+ * payout or payment in flight: concurrent transactions lock different shards. Shard 0 keeps the
+ * kind's own id; the others are `<kind>:<n>`.
+ */
+export const systemShards = 8;
+
+/** The shard of a system account a transaction posts to, chosen from its key (a stable id: replays agree). */
+export function shardOf(systemAccount: string, key: string): string {
+  let hash = 2166136261;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619);
+  const n = (hash >>> 0) % systemShards;
+  return n === 0 ? systemAccount : `${systemAccount}:${n}`;
+}
+
+/** Every row of a system account kind: its shards. */
+export const shardsOf = (kind: AccountKind) =>
+  Array.from({ length: systemShards }, (_, n) => (n === 0 ? kind : `${kind}:${n}`));
+
 /** The row that opens an account of a kind (for an owner, when the kind is per owner). */
 export function accountRow(kind: AccountKind, ownerId?: string) {
   const spec = accountKinds[kind];

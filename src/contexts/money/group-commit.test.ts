@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { newId } from "../../kernel/ids.js";
 import type { Db, Queryable } from "../../platform/db/db.js";
 import { createGroupCommit, type GroupCommitOptions } from "./group-commit.js";
-import { accounts, memberMoney, postGroup } from "./ledger.js";
+import { accounts, memberMoney, post, postGroup, safeguarding, shardOf, trialBalance } from "./ledger.js";
 import {
   accountsOffTheirEntries,
   newMember,
@@ -200,5 +200,34 @@ describe("group commit", () => {
       afters.map((e) => e.balance_after),
       [1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 9_000, 10_000, 11_000, 12_000],
     );
+  });
+
+  test("mypay's own accounts are spread over shards, one line each in the trial balance", async () => {
+    const [m] = await members(1, 0);
+    const before = await trialBalance(db);
+    const cashLine = (t: Awaited<ReturnType<typeof trialBalance>>) =>
+      t.accounts.find((l) => l.account === "corporate_cash")?.balance ?? 0;
+    const ids = Array.from({ length: 40 }, () => newId("recharge"));
+    const shards = new Set(ids.map((id) => shardOf(accounts.corporateCash, id)));
+    // Recharges land on different rows, so concurrent ones do not queue on one lock.
+    assert.ok(shards.size >= 6, `${shards.size} shards used`);
+    assert.equal(shardOf(accounts.corporateCash, ids[0]!), shardOf(accounts.corporateCash, ids[0]!));
+    for (const id of ids.slice(0, 8)) {
+      const posted = await post(db, {
+        id: `${id}:credit`,
+        kind: "RECHARGE",
+        reference: id,
+        postings: [
+          { account: shardOf(accounts.corporateCash, id), side: "D", amount: 1_000, currency: "KRW" },
+          { account: accounts.memberMoney(m!), side: "C", amount: 1_000, currency: "KRW" },
+        ],
+      });
+      assert.ok(posted.ok);
+    }
+    const after = await trialBalance(db);
+    assert.equal(after.accounts.filter((l) => l.account === "corporate_cash").length, 1);
+    assert.equal(cashLine(after) - cashLine(before), 8_000);
+    assert.equal(after.totalDebit, after.totalCredit);
+    assert.equal((await safeguarding(db)).corporateCash, cashLine(after));
   });
 });

@@ -4,7 +4,7 @@ import { txResult } from "../../platform/db/tx-result.js";
 import { postAndAnnounce } from "./announce.js";
 import type { Held, HoldMoney } from "./api.js";
 import type { MoneyDeps } from "./deps.js";
-import { accounts, type LedgerKind, type Posting, type Reservation } from "./ledger.js";
+import { accounts, type LedgerKind, type Posting, type Reservation, shardOf } from "./ledger.js";
 
 /**
  * Holds (hold into transit → settle or release) for payouts by firmbanking: a member→bank
@@ -32,6 +32,9 @@ const krw = (account: string, side: "D" | "C", amount: number): Posting[] =>
 const revenueOf = (purpose: HoldRow["purpose"]) =>
   purpose === "REMITTANCE" ? accounts.feeRevenue : accounts.commissionRevenue;
 
+/** mypay's side of a hold's postings, on the shard its id picks. */
+const own = (account: string, row: HoldRow) => shardOf(account, row.id);
+
 interface Leg {
   readonly suffix: string;
   readonly kind: LedgerKind;
@@ -52,7 +55,7 @@ function holdLegs(row: HoldRow, move: "hold" | "release"): Leg[] {
             kind,
             postings: [
               ...krw(row.source_account, out, amount),
-              ...krw(accounts.moneyInTransit, back, amount),
+              ...krw(own(accounts.moneyInTransit, row), back, amount),
             ],
           },
         ]
@@ -179,9 +182,9 @@ function settleLegs(row: HoldRow): Leg[] {
       suffix: "settle",
       kind,
       postings: [
-        ...krw(accounts.moneyInTransit, "D", row.amount + row.fee),
-        ...krw(accounts.corporateCash, "C", row.amount),
-        ...krw(revenueOf(row.purpose), "C", row.fee),
+        ...krw(own(accounts.moneyInTransit, row), "D", row.amount + row.fee),
+        ...krw(own(accounts.corporateCash, row), "C", row.amount),
+        ...krw(own(revenueOf(row.purpose), row), "C", row.fee),
       ],
     },
   ];

@@ -5,7 +5,6 @@ import {
   type HistoryKind,
   historyKindOf,
   type PointsHistoryKind,
-  perOwnerKinds,
   pointsKindOf,
 } from "./chart.js";
 
@@ -139,7 +138,7 @@ async function walletHistory<W extends keyof typeof wallets>(
 }
 
 export interface TrialBalanceLine {
-  /** An account id, or for per-member and per-franchise accounts their kind (rolled up). */
+  /** An account kind: every member's, franchise's or shard's account of it rolled up. */
   readonly account: string;
   readonly currency: Currency;
   /** The net balance in the debit or the credit column, as a trial balance shows it. */
@@ -156,13 +155,12 @@ export interface TrialBalance {
   readonly totalCredit: number;
 }
 
-/** Every account's balance, per-owner accounts rolled up by kind so that the list stays short. */
+/** Every kind's balance: per-owner accounts and a system account's shards rolled up, so the list stays short. */
 export async function trialBalance(db: Queryable): Promise<TrialBalance> {
   const rows = await db.query<{ account: string; currency: Currency; net_debit: number; balance: number }>(
-    `SELECT CASE WHEN kind IN (SELECT jsonb_array_elements_text($1::jsonb)) THEN kind ELSE id END AS account,
-            currency, sum(debit_total - credit_total)::bigint AS net_debit, sum(balance)::bigint AS balance
+    `SELECT kind AS account, currency, sum(debit_total - credit_total)::bigint AS net_debit,
+            sum(balance)::bigint AS balance
      FROM money.accounts GROUP BY 1, 2 ORDER BY 1, 2`,
-    [perOwnerKinds],
   );
   const lines = rows.map((r) => ({
     account: r.account,

@@ -7,6 +7,7 @@ import {
   type Currency,
   type LedgerKind,
   type Side,
+  shardsOf,
   systemAccountKinds,
 } from "./chart.js";
 
@@ -203,7 +204,7 @@ async function openAccounts(tx: Queryable, rows: readonly ReturnType<typeof acco
 export async function ensureSystemAccounts(tx: Queryable): Promise<void> {
   await openAccounts(
     tx,
-    systemAccountKinds.map((kind) => accountRow(kind)),
+    systemAccountKinds.flatMap((kind) => shardsOf(kind).map((id) => ({ ...accountRow(kind), id }))),
   );
 }
 

@@ -11,6 +11,7 @@ import {
   openFranchisePayable,
   type Posted,
   type Posting,
+  shardOf,
 } from "./ledger.js";
 
 /**
@@ -38,16 +39,18 @@ const entry = (account: string, side: "D" | "C", amount: number, currency: "KRW"
 function paymentTransactions(p: PaymentRow): LedgerTransaction[] {
   const member = accounts.memberMoney(p.membership_id);
   const points = accounts.memberPoints(p.membership_id);
+  const expense = shardOf(accounts.pointsExpense, p.id);
+  const issued = shardOf(accounts.pointsIssued, p.id);
   const pay: LedgerTransaction = {
     id: `${p.id}:pay`,
     kind: "PAYMENT",
     reference: p.id,
     postings: [
       ...entry(member, "D", p.money, "KRW"),
-      ...entry(accounts.pointsExpense, "D", p.points, "KRW"),
+      ...entry(expense, "D", p.points, "KRW"),
       ...entry(accounts.franchisePayable(p.franchise_id), "C", p.money + p.points, "KRW"),
       ...entry(points, "D", p.points, "PNT"),
-      ...entry(accounts.pointsIssued, "C", p.points, "PNT"),
+      ...entry(issued, "C", p.points, "PNT"),
     ],
   };
   // Earned points are their own transaction, so that a payment never spends the points it earns.
@@ -55,10 +58,7 @@ function paymentTransactions(p: PaymentRow): LedgerTransaction[] {
     id: `${p.id}:earn`,
     kind: "POINTS_EARN",
     reference: p.id,
-    postings: [
-      ...entry(accounts.pointsIssued, "D", p.points_earned, "PNT"),
-      ...entry(points, "C", p.points_earned, "PNT"),
-    ],
+    postings: [...entry(issued, "D", p.points_earned, "PNT"), ...entry(points, "C", p.points_earned, "PNT")],
   };
   return p.points_earned > 0 ? [pay, earn] : [pay];
 }
@@ -70,6 +70,8 @@ function paymentTransactions(p: PaymentRow): LedgerTransaction[] {
  */
 function cancelTransactions(p: PaymentRow, r: CancelRefund): LedgerTransaction[] {
   const points = accounts.memberPoints(p.membership_id);
+  const expense = shardOf(accounts.pointsExpense, p.id);
+  const issued = shardOf(accounts.pointsIssued, p.id);
   const cancel: LedgerTransaction = {
     id: `${p.id}:cancel`,
     kind: "PAYMENT_CANCEL",
@@ -77,8 +79,8 @@ function cancelTransactions(p: PaymentRow, r: CancelRefund): LedgerTransaction[]
     postings: [
       ...entry(accounts.franchisePayable(p.franchise_id), "D", p.money + p.points, "KRW"),
       ...entry(accounts.memberMoney(p.membership_id), "C", r.money, "KRW"),
-      ...entry(accounts.pointsExpense, "C", r.points + r.takenFromMoney, "KRW"),
-      ...entry(accounts.pointsIssued, "D", r.points, "PNT"),
+      ...entry(expense, "C", r.points + r.takenFromMoney, "KRW"),
+      ...entry(issued, "D", r.points, "PNT"),
       ...entry(points, "C", r.points, "PNT"),
     ],
   };
@@ -88,7 +90,7 @@ function cancelTransactions(p: PaymentRow, r: CancelRefund): LedgerTransaction[]
     reference: p.id,
     postings: [
       ...entry(points, "D", r.pointsTakenBack, "PNT"),
-      ...entry(accounts.pointsIssued, "C", r.pointsTakenBack, "PNT"),
+      ...entry(issued, "C", r.pointsTakenBack, "PNT"),
     ],
   };
   return r.pointsTakenBack > 0 ? [cancel, takeBack] : [cancel];

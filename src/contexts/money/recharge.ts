@@ -8,7 +8,7 @@ import { type AccountRef, transferStep } from "../banking/api.js";
 import { postOrThrow } from "./announce.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
 import { rechargeUnit } from "./domain.js";
-import { accounts, openWallet, releaseIncoming, reserveIncoming } from "./ledger.js";
+import { accounts, openWallet, releaseIncoming, reserveIncoming, shardOf } from "./ledger.js";
 import { bankEnds, finishMove, type MoveCommand, recordMove } from "./moves.js";
 
 /** A recharge (충전): won from the member's linked account into the corporate account, then into money. */
@@ -72,7 +72,12 @@ async function credit(tx: Queryable, data: RechargeData, ctx: SagaContext) {
       kind: "RECHARGE",
       reference: data.rechargeId,
       postings: [
-        { account: accounts.corporateCash, side: "D", amount: data.amount, currency: "KRW" },
+        {
+          account: shardOf(accounts.corporateCash, data.rechargeId),
+          side: "D",
+          amount: data.amount,
+          currency: "KRW",
+        },
         { account: member, side: "C", amount: data.amount, currency: "KRW" },
       ],
     },

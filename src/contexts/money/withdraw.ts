@@ -7,7 +7,7 @@ import type { SagaContext, SagaDefinition } from "../../platform/saga/engine.js"
 import { type AccountRef, transferStep } from "../banking/api.js";
 import { postAndAnnounce, postOrThrow } from "./announce.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
-import { accounts, openWallet } from "./ledger.js";
+import { accounts, openWallet, shardOf } from "./ledger.js";
 import { bankEnds, finishMove, type MoveCommand, recordMove } from "./moves.js";
 
 /** A withdrawal (출금): money leaves the member's balance into transit first, then the bank pays it out. */
@@ -71,14 +71,17 @@ function releaseTransit(kind: "PAYOUT" | "WITHDRAW_REFUND", to: (data: WithdrawD
         id: `${data.withdrawalId}:${kind === "PAYOUT" ? "payout" : "refund"}`,
         kind,
         reference: data.withdrawalId,
-        postings: [krw(accounts.moneyInTransit, "D", data.amount), krw(to(data), "C", data.amount)],
+        postings: [
+          krw(shardOf(accounts.moneyInTransit, data.withdrawalId), "D", data.amount),
+          krw(to(data), "C", data.amount),
+        ],
       },
       { release: [room] },
       { correlationId: ctx.correlationId, causationId: data.withdrawalId },
     );
   };
 }
-const settle = releaseTransit("PAYOUT", () => accounts.corporateCash);
+const settle = releaseTransit("PAYOUT", (data) => shardOf(accounts.corporateCash, data.withdrawalId));
 const refund = releaseTransit("WITHDRAW_REFUND", (data) => accounts.memberMoney(data.membershipId));
 
 const finish = (tx: Queryable, data: WithdrawData, status: "SUCCEEDED" | "FAILED", reason: string | null) =>
@@ -110,7 +113,10 @@ export async function startWithdrawal(deps: MoneyDeps, cmd: WithdrawCommand): Pr
         id: `${withdrawalId}:hold`,
         kind: "WITHDRAW",
         reference: withdrawalId,
-        postings: [krw(member, "D", cmd.amount), krw(accounts.moneyInTransit, "C", cmd.amount)],
+        postings: [
+          krw(member, "D", cmd.amount),
+          krw(shardOf(accounts.moneyInTransit, withdrawalId), "C", cmd.amount),
+        ],
       },
       // Keeps room under the cap for a refund, should the bank refuse the payout (no cap check).
       { reserve: [{ account: member, amount: cmd.amount }] },
