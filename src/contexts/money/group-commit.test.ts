@@ -230,4 +230,26 @@ describe("group commit", () => {
     assert.equal(after.totalDebit, after.totalCredit);
     assert.equal((await safeguarding(db)).corporateCash, cashLine(after));
   });
+
+  test("two replicas' batches on one database: no deadlock, no overdraft, nothing created or lost", async () => {
+    const ids = await members(5, 20_000);
+    const replicas = [sender(), sender()];
+    const sends = Array.from({ length: 60 }, (_, i) => {
+      const from = ids[i % 5]!;
+      const to = ids[(i * 3 + 1) % 5]!;
+      return from === to ? null : replicas[i % 2]!.send(from, to, 1_500 + (i % 7) * 1_000);
+    }).filter((p) => p !== null);
+    const answers = await Promise.all(sends);
+    const codes = new Set(answers.map((r) => (r.ok ? "OK" : r.error.code)));
+    assert.ok(
+      [...codes].every((c) => c === "OK" || c === "INSUFFICIENT_BALANCE"),
+      [...codes].join(),
+    );
+    const balances = await Promise.all(ids.map(balanceOf));
+    assert.ok(balances.every((b) => b >= 0));
+    assert.equal(
+      balances.reduce((a, b) => a + b, 0),
+      100_000,
+    );
+  });
 });
