@@ -22,7 +22,10 @@ export interface PaymentApi {
    * nothing more and answers the first call's groups. A claimed payment can no longer be cancelled.
    */
   claimForSettlement(cmd: { readonly runId: string; readonly cutoff: string }): Promise<ClaimedFranchise[]>;
-  /** The franchise was paid: its payments claimed by the run become SETTLED. Idempotent. */
+  /**
+   * The franchise was paid: its payments claimed by the run become SETTLED. Idempotent. Calls that
+   * arrive together are marked in one statement.
+   */
   markSettled(cmd: {
     readonly runId: string;
     readonly franchiseId: string;
@@ -30,8 +33,12 @@ export interface PaymentApi {
   }): Promise<void>;
   /** The payout failed for good: the franchise's payments claimed by the run are NORMAL and free again. */
   releaseClaim(cmd: { readonly runId: string; readonly franchiseId: string }): Promise<void>;
-  /** The ids of the franchise's payments claimed by the run, oldest first. */
-  claimedPaymentIds(cmd: { readonly runId: string; readonly franchiseId: string }): Promise<string[]>;
+  /** The ids of the franchise's payments claimed by the run (its settlement's once SETTLED), oldest first. */
+  claimedPaymentIds(cmd: {
+    readonly runId: string;
+    readonly franchiseId: string;
+    readonly settlementId: string;
+  }): Promise<string[]>;
 }
 
 export const paymentEvents = {

@@ -56,6 +56,9 @@ const cancel = (id: string) =>
   call(world, kim.token, "POST", `/v1/payments/${id}/cancel`, undefined, `c-${++keys}`);
 const slip = async (id: string) => (await call(world, kim.token, "GET", `/v1/payments/${id}`)).json();
 const runId = () => newId("settlementRun");
+/** The slips of the franchise a run claimed; a settlement id the run did not settle finds the unsettled ones. */
+const claimedIds = (run: string, franchiseId: string, settlementId: string = newId("settlement")) =>
+  api.claimedPaymentIds({ runId: run, franchiseId, settlementId });
 const now = () => new Date().toISOString();
 const pause = () => new Promise((r) => setTimeout(r, 20));
 
@@ -113,14 +116,14 @@ describe("PaymentApi: settlement's claims on payment slips", () => {
       ].sort((x, y) => (x.franchiseId < y.franchiseId ? -1 : 1)),
     );
     assert.deepEqual(await api.claimForSettlement({ runId: run, cutoff: now() }), groups);
-    assert.deepEqual(await api.claimedPaymentIds({ runId: run, franchiseId: a.franchiseId }), [a1, a2, a3]);
+    assert.deepEqual(await claimedIds(run, a.franchiseId), [a1, a2, a3]);
 
     // What one run claimed, another does not take; the slip made after the cutoff is the next run's.
     const next = runId();
     const [lateGroup, ...more] = await api.claimForSettlement({ runId: next, cutoff: now() });
     assert.deepEqual(more, []);
     assert.deepEqual([lateGroup?.franchiseId, lateGroup?.gross], [b.franchiseId, 4_000]);
-    assert.deepEqual(await api.claimedPaymentIds({ runId: next, franchiseId: b.franchiseId }), [late]);
+    assert.deepEqual(await claimedIds(next, b.franchiseId), [late]);
 
     const claimed = await cancel(a1);
     assert.equal(claimed.statusCode, 409);
@@ -134,6 +137,8 @@ describe("PaymentApi: settlement's claims on payment slips", () => {
       const s = await slip(id);
       assert.deepEqual([s.status, s.settlementId], ["SETTLED", settlementId]);
     }
+    // Once SETTLED the settlement still lists them (found by its id, no longer among the unsettled).
+    assert.deepEqual(await claimedIds(run, a.franchiseId, settlementId), [a1, a2, a3]);
     assert.equal((await cancel(a2)).json().code, "ALREADY_SETTLED");
     await waitFor(() => settledEvents.length > 0);
     assert.deepEqual(settledEvents, [
@@ -144,7 +149,7 @@ describe("PaymentApi: settlement's claims on payment slips", () => {
     await api.releaseClaim({ runId: run, franchiseId: b.franchiseId });
     await api.releaseClaim({ runId: run, franchiseId: b.franchiseId });
     await api.markSettled({ runId: run, franchiseId: b.franchiseId, settlementId: newId("settlement") });
-    assert.deepEqual(await api.claimedPaymentIds({ runId: run, franchiseId: b.franchiseId }), []);
+    assert.deepEqual(await claimedIds(run, b.franchiseId), []);
     assert.deepEqual([(await slip(b1)).status, (await slip(b1)).settlementId], ["NORMAL", null]);
     const later = runId();
     const [again] = await api.claimForSettlement({ runId: later, cutoff: now() });
@@ -160,9 +165,7 @@ describe("PaymentApi: settlement's claims on payment slips", () => {
     const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => pay(shops[i % 3]!, 1_000 + i)));
     const run = runId();
     const groups = await api.claimForSettlement({ runId: run, cutoff: now() });
-    const claimed = (
-      await Promise.all(groups.map((g) => api.claimedPaymentIds({ runId: run, franchiseId: g.franchiseId })))
-    ).flat();
+    const claimed = (await Promise.all(groups.map((g) => claimedIds(run, g.franchiseId)))).flat();
     // The slips earlier tests left unclaimed are taken too: every NORMAL slip of the cutoff, once.
     for (const id of ids) assert.equal(claimed.filter((x) => x === id).length, 1);
     assert.equal(
@@ -173,6 +176,41 @@ describe("PaymentApi: settlement's claims on payment slips", () => {
     for (const g of groups) await api.releaseClaim({ runId: run, franchiseId: g.franchiseId });
   });
 
+  test("payouts that finish together are SETTLED in one go, each settlement announced once with its count", async () => {
+    const d = await newFranchise(world, { name: "Sangsu Dumplings" });
+    const e = await newFranchise(world, { name: "Hapjeong Bakery" });
+    const mine = [await pay(d, 1_000), await pay(d, 2_000), await pay(e, 3_000)];
+    const run = runId();
+    const groups = await api.claimForSettlement({ runId: run, cutoff: now() });
+    const ours = groups.filter((g) => g.franchiseId === d.franchiseId || g.franchiseId === e.franchiseId);
+    const others = groups.filter((g) => !ours.includes(g));
+    for (const g of others) await api.releaseClaim({ runId: run, franchiseId: g.franchiseId });
+    const ids = new Map(ours.map((g) => [g.franchiseId, newId("settlement")]));
+    const settle = (franchiseId: string) =>
+      api.markSettled({ runId: run, franchiseId, settlementId: ids.get(franchiseId)! });
+    // Both at once, and a repeat of one of them inside the same batch.
+    await Promise.all([settle(d.franchiseId), settle(e.franchiseId), settle(d.franchiseId)]);
+    const slips = await Promise.all(mine.map(slip));
+    assert.deepEqual(
+      slips.map((s) => [s.status, s.settlementId]),
+      [
+        ["SETTLED", ids.get(d.franchiseId)],
+        ["SETTLED", ids.get(d.franchiseId)],
+        ["SETTLED", ids.get(e.franchiseId)],
+      ],
+    );
+    await waitFor(() => settledEvents.filter((x) => x.runId === run).length >= 2);
+    const announced = settledEvents.filter((x) => x.runId === run);
+    assert.deepEqual(
+      announced.map((x) => [x.franchiseId, x.settlementId, x.paymentCount]).sort(),
+      [
+        [d.franchiseId, ids.get(d.franchiseId), 2],
+        [e.franchiseId, ids.get(e.franchiseId), 1],
+      ].sort(),
+    );
+    assert.deepEqual(await claimedIds(run, d.franchiseId, ids.get(d.franchiseId)!), mine.slice(0, 2).sort());
+  });
+
   test("a cancel racing a claim: exactly one of them wins, every round, and the books balance", async () => {
     const before = (await call(world, kim.token, "GET", "/v1/money/me")).json().balance as number;
     let spent = 0;
@@ -181,17 +219,16 @@ describe("PaymentApi: settlement's claims on payment slips", () => {
     for (let round = 0; round < rounds; round++) {
       const id = await pay(round % 2 ? a : b, 2_000);
       const run = runId();
-      // The claim starts a little later each round, so that each side wins some rounds.
-      const claim = async () => {
-        await new Promise((r) => setTimeout(r, (round % 10) * 3));
-        return api.claimForSettlement({ runId: run, cutoff: now() });
-      };
-      const [cancelled, groups] = await Promise.all([cancel(id), claim()]);
-      const inRun = (
-        await Promise.all(
-          groups.map((g) => api.claimedPaymentIds({ runId: run, franchiseId: g.franchiseId })),
-        )
-      )
+      // Each round one side starts a little after the other (the claim later, then the cancel later),
+      // so that each side wins some rounds however fast either one is.
+      const lag = (round % 10) * 3;
+      const startIn = <T>(ms: number, go: () => Promise<T>) => new Promise((r) => setTimeout(r, ms)).then(go);
+      const claim = () => api.claimForSettlement({ runId: run, cutoff: now() });
+      const [cancelled, groups] = await Promise.all([
+        startIn(27 - lag, () => cancel(id)),
+        startIn(lag, claim),
+      ]);
+      const inRun = (await Promise.all(groups.map((g) => claimedIds(run, g.franchiseId))))
         .flat()
         .includes(id);
       if (cancelled.statusCode === 200) {

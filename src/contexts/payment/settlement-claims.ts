@@ -1,5 +1,5 @@
 import type { Db, Queryable } from "../../platform/db/db.js";
-import { recordEvents } from "../../platform/outbox.js";
+import { recordEventGroups } from "../../platform/outbox.js";
 import { type ClaimedFranchise, type PaymentApi, type PaymentsSettled, paymentEvents } from "./api.js";
 import { paymentSchema } from "./deps.js";
 import { type ClaimLine, groupClaims } from "./domain.js";
@@ -7,25 +7,28 @@ import { type ClaimLine, groupClaims } from "./domain.js";
 /**
  * What settlement does with payment slips (PaymentApi): claim them for a run, mark them SETTLED, or free
  * them again. Set-based: one statement per step, whatever the number of slips; each call idempotent.
+ * The claim only sets settlement_run_id, which no index holds, so it is a HOT update (002_settle_by_hot_claim.sql);
+ * the franchise's claimed slips are found through the index of unsettled ones (payments_open).
  */
 export function settlementClaims(db: Db, kickRelay: () => void): PaymentApi {
   return {
     claimForSettlement: (cmd) => db.tx((tx) => claim(tx, cmd)),
-    async markSettled(cmd) {
-      const settled = await db.tx((tx) => markSettled(tx, cmd));
-      if (settled) kickRelay();
-    },
+    markSettled: settleTogether(db, kickRelay),
     async releaseClaim({ runId, franchiseId }) {
       await db.query(
         `UPDATE payment.payments SET settlement_run_id = NULL
-         WHERE settlement_run_id = $1 AND franchise_id = $2 AND status = 'NORMAL'`,
+         WHERE franchise_id = $2 AND status = 'NORMAL' AND settlement_run_id = $1`,
         [runId, franchiseId],
       );
     },
-    async claimedPaymentIds({ runId, franchiseId }) {
+    async claimedPaymentIds({ runId, franchiseId, settlementId }) {
+      // SETTLED ones by their settlement; those still being paid among the franchise's unsettled ones.
       const rows = await db.query<{ id: string }>(
-        "SELECT id FROM payment.payments WHERE settlement_run_id = $1 AND franchise_id = $2 ORDER BY id",
-        [runId, franchiseId],
+        `SELECT id FROM payment.payments WHERE settlement_id = $3
+         UNION ALL
+         SELECT id FROM payment.payments WHERE franchise_id = $2 AND status = 'NORMAL' AND settlement_run_id = $1
+         ORDER BY id`,
+        [runId, franchiseId, settlementId],
       );
       return rows.map((r) => r.id);
     },
@@ -69,24 +72,65 @@ async function claim(tx: Queryable, cmd: { runId: string; cutoff: string }): Pro
   return groups;
 }
 
-/** The run's claimed slips of the franchise become SETTLED, announced once (a repeat matches nothing). */
-async function markSettled(
-  tx: Queryable,
-  cmd: { runId: string; franchiseId: string; settlementId: string },
-): Promise<boolean> {
-  const [row] = await tx.query<{ count: number }>(
-    `WITH settled AS (
-       UPDATE payment.payments SET status = 'SETTLED', settlement_id = $3, settled_at = now()
-       WHERE settlement_run_id = $1 AND franchise_id = $2 AND status = 'NORMAL' RETURNING id)
-     SELECT count(*)::int AS count FROM settled`,
-    [cmd.runId, cmd.franchiseId, cmd.settlementId],
+type Settle = Parameters<PaymentApi["markSettled"]>[0];
+interface Waiting {
+  readonly cmd: Settle;
+  readonly done: (error?: unknown) => void;
+}
+
+/**
+ * markSettled calls that arrive together (payouts finishing at once) are marked in one transaction and
+ * one UPDATE; a lone call waits for no timer: the batch is whatever queued while the previous one ran.
+ */
+function settleTogether(db: Db, kickRelay: () => void): PaymentApi["markSettled"] {
+  let queue: Waiting[] = [];
+  let running = false;
+  async function drain() {
+    running = true;
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        const cmds = batch.map((w) => w.cmd);
+        if (await db.tx((tx) => markSettled(tx, cmds))) kickRelay();
+        for (const w of batch) w.done();
+      } catch (error) {
+        for (const w of batch) w.done(error);
+      }
+    }
+    running = false;
+  }
+  return (cmd) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ cmd, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!running) void drain();
+    });
+}
+
+/**
+ * Each settlement's claimed slips become SETTLED, announced once per settlement (a repeat matches nothing).
+ * Settlements are disjoint (one per run and franchise), so one statement marks them all.
+ */
+async function markSettled(tx: Queryable, cmds: readonly Settle[]): Promise<boolean> {
+  const rows = await tx.query<{ settlementId: string; count: number }>(
+    `WITH s AS (
+       SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS s("runId" text, "franchiseId" text, "settlementId" text)),
+     settled AS (
+       UPDATE payment.payments p SET status = 'SETTLED', settlement_id = s."settlementId", settled_at = now()
+       FROM s WHERE p.franchise_id = s."franchiseId" AND p.status = 'NORMAL' AND p.settlement_run_id = s."runId"
+       RETURNING s."settlementId")
+     SELECT "settlementId", count(*)::int AS count FROM settled GROUP BY "settlementId"`,
+    [JSON.stringify(cmds)],
   );
-  const paymentCount = row?.count ?? 0;
-  if (paymentCount === 0) return false;
-  const data: PaymentsSettled = { ...cmd, paymentCount };
-  await recordEvents(tx, paymentSchema, [{ type: paymentEvents.PaymentsSettled, data }], {
-    correlationId: cmd.runId,
-    causationId: cmd.settlementId,
+  const counts = new Map(rows.map((r) => [r.settlementId, r.count]));
+  const groups = cmds.flatMap((cmd) => {
+    const paymentCount = counts.get(cmd.settlementId) ?? 0;
+    counts.delete(cmd.settlementId);
+    if (paymentCount === 0) return [];
+    const data: PaymentsSettled = { ...cmd, paymentCount };
+    const context = { correlationId: cmd.runId, causationId: cmd.settlementId };
+    return [{ events: [{ type: paymentEvents.PaymentsSettled, data }], context }];
   });
-  return true;
+  await recordEventGroups(tx, paymentSchema, groups);
+  return groups.length > 0;
 }

@@ -139,6 +139,7 @@ function registerSettlementRead(app: HttpServer, deps: SettlementDeps) {
       const paymentIds = await deps.payment.claimedPaymentIds({
         runId: found.run_id,
         franchiseId: found.franchise_id,
+        settlementId: found.id,
       });
       return { ...settlementView(found), paymentIds };
     },
