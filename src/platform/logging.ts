@@ -1,10 +1,41 @@
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
 
-/** JSON logs; credentials never reach them. */
+let stdout: DestinationStream | undefined;
+
+/**
+ * Standard output written once per turn of the event loop instead of once per line: the access
+ * lines of the requests answered in one turn cost one system call. The lines wait for no timer, and
+ * are flushed at exit, so a crash loses none (a SIGKILL at most the lines of the current turn).
+ */
+function turnBufferedStdout(): DestinationStream {
+  // Synchronous, as pino's default: what it is handed is written before it returns.
+  const out = pino.destination({ dest: 1, sync: true });
+  let lines = "";
+  let exiting = false;
+  const flush = () => {
+    const text = lines;
+    lines = "";
+    if (text) out.write(text);
+  };
+  process.on("exit", () => {
+    exiting = true;
+    flush();
+  });
+  return {
+    write(line: string) {
+      // At exit no later turn comes: what exit handlers log goes out at once.
+      if (exiting) return out.write(line);
+      if (!lines) setImmediate(flush);
+      lines += line;
+    },
+  };
+}
+
+/** JSON logs; credentials never reach them. Every logger of the process shares one stdout buffer. */
 export function createLogger(level: string, name = "mypay"): Logger {
-  return pino({
+  const options = {
     name,
     level,
     redact: {
@@ -18,5 +49,8 @@ export function createLogger(level: string, name = "mypay"): Logger {
       ],
       censor: "***",
     },
-  });
+  };
+  if (level === "silent") return pino(options);
+  stdout ??= turnBufferedStdout();
+  return pino(options, stdout);
 }

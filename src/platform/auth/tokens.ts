@@ -14,6 +14,7 @@ import { type Clock, systemClock } from "../../kernel/clock.js";
 import { type Id, parseId } from "../../kernel/ids.js";
 
 import { type Role, roles } from "../../kernel/roles.js";
+import { verifiedTokens } from "./verified-tokens.js";
 
 export { type Role, roles };
 
@@ -109,12 +110,27 @@ function toPrincipal(payload: {
   return chainId ? { membershipId, role, chainId } : undefined;
 }
 
-/** Verifies access tokens with public keys only, so any service can check them. */
-export function createVerifier(keys: VerificationKeys, options: { clock?: Clock } = {}): TokenVerifier {
+export interface VerifierOptions {
+  readonly clock?: Clock;
+  /** How many verified tokens to remember until they expire (0: verify every time). */
+  readonly cacheSize?: number;
+}
+
+/** Enough for every member signed in at once on a busy replica; ~0.5 KB a token. */
+const defaultVerifiedTokenCache = 10_000;
+
+/**
+ * Verifies access tokens with public keys only, so any service can check them. A token verified
+ * once is remembered until its `exp` (with the clock tolerance), as jose would still accept it then.
+ */
+export function createVerifier(keys: VerificationKeys, options: VerifierOptions = {}): TokenVerifier {
   const key = keyResolver(keys);
   const clock = options.clock ?? systemClock;
+  const cache = verifiedTokens(options.cacheSize ?? defaultVerifiedTokenCache, clock);
   return {
     async verify(token) {
+      const cached = cache.get(token);
+      if (cached) return cached;
       try {
         const { payload } = await jwtVerify(token, key as JWTVerifyGetKey, {
           algorithms: [tokenAlgorithm],
@@ -125,7 +141,9 @@ export function createVerifier(keys: VerificationKeys, options: { clock?: Clock 
           currentDate: clock.now(),
           clockTolerance: clockToleranceSeconds,
         });
-        return toPrincipal(payload);
+        const principal = toPrincipal(payload);
+        if (principal) cache.set(token, principal, ((payload.exp as number) + clockToleranceSeconds) * 1000);
+        return principal;
       } catch (error) {
         if (!(error instanceof errors.JOSEError)) throw error;
         if (infrastructureErrors.some((kind) => error instanceof kind)) throw error;
