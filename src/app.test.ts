@@ -287,5 +287,8 @@ describe("operations", () => {
     assert.match(text, /http_requests_total\{method="GET",route="\/health",status="200"\} \d+/);
     assert.match(text, /http_request_duration_seconds_bucket/);
     assert.match(text, /process_cpu_user_seconds_total/);
+    // Staff can see how well money's group commit batches (requests ÷ batches).
+    assert.match(text, /mypay_ledger_batches_total \d+/);
+    assert.match(text, /mypay_ledger_batched_requests_total \d+/);
   });
 });

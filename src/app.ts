@@ -144,6 +144,7 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
       logger: logger.child({ context: m.name }),
       clock,
       kickRelay: relay.kick,
+      metrics: metrics.registry,
     });
     if (stop) stops.push(stop);
   }

@@ -1,3 +1,4 @@
+import type { Registry } from "prom-client";
 import type { Clock } from "../kernel/clock.js";
 import type { EventBus } from "./bus/bus.js";
 import type { Config } from "./config.js";
@@ -15,6 +16,8 @@ export interface ContextEnv {
   readonly clock: Clock;
   /** Tells the outbox relay of this context that new events were committed (it also polls). */
   readonly kickRelay: () => void;
+  /** The process's Prometheus registry, for the context's own metrics. */
+  readonly metrics: Registry;
 }
 
 /** A bounded context as the composition root sees it (src/app.ts wires these; nothing else does). */

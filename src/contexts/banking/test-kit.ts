@@ -88,11 +88,8 @@ export type Kit = Awaited<ReturnType<typeof openKit>>;
 async function serve(banking: Banking, mount: boolean, env: Pick<BankingOptions, "db" | "config">) {
   const { privateKey, publicKey } = await generateKeyPair(tokenAlgorithm);
   const signer = createSigner(privateKey, "banking-test");
-  const app: HttpServer = await createHttpServer({
-    logger: testLogger,
-    metrics: createMetrics(),
-    title: "banking",
-  });
+  const metrics = createMetrics();
+  const app: HttpServer = await createHttpServer({ logger: testLogger, metrics, title: "banking" });
   registerAuth(app, {
     verifier: createVerifier(publicKey),
     revocations: createRevocations({ accessTokenTtlSeconds: 900 }),
@@ -106,6 +103,7 @@ async function serve(banking: Banking, mount: boolean, env: Pick<BankingOptions,
         clock,
         bus: createInProcessBus(),
         kickRelay: () => {},
+        metrics: metrics.registry,
       })
     : undefined;
   await app.ready();

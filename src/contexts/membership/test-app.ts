@@ -82,14 +82,15 @@ export async function startMembershipApp(options: TestAppOptions = {}): Promise<
   });
   await migrate(db, { schema: module.schema, dirs: [platformMigrationsDir, module.migrationsDir] });
   const logger = createLogger("silent");
-  const app = await createHttpServer({ logger, metrics: createMetrics(), title: "membership test" });
+  const metrics = createMetrics();
+  const app = await createHttpServer({ logger, metrics, title: "membership test" });
   await ensureAdmin(db, config, logger, clock);
   const keys = await loadAuthKeys(db, { ...config, clock });
   registerAuth(app, { verifier: keys.verifier, revocations });
   options.routes?.(app);
   // The real in-process bus: the tests here read membership's outbox; no relay publishes it.
   const bus = createInProcessBus();
-  await module.mount({ config, db, bus, app, logger, clock, kickRelay: () => {} });
+  await module.mount({ config, db, bus, app, logger, clock, kickRelay: () => {}, metrics: metrics.registry });
   await app.ready();
   return {
     app,

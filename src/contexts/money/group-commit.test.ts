@@ -74,8 +74,8 @@ describe("group commit", () => {
       [[6_000, 14_000], [2_000, 18_000], false, false, [3_000, 25_000]],
     );
     assert.deepEqual(await Promise.all([a!, b!, c!].map(balanceOf)), [2_000, 3_000, 25_000]);
-    // The first request found the group idle and went alone; the four behind it were one batch.
-    assert.deepEqual(group.stats(), { batches: 2, requests: 5, largest: 4 });
+    // All five arrived in the same turn of the event loop: one batch, one commit.
+    assert.deepEqual(group.stats(), { batches: 1, requests: 5, largest: 5 });
     // Two balance changes per accepted transfer, in the same transactions: nothing for refusals.
     assert.equal((await outboxCount()) - events, 6);
   });

@@ -12,7 +12,7 @@ import type { MoneyApi } from "./api.js";
 import { moneyCommands } from "./commands.js";
 import { subscribeMoney } from "./consumers.js";
 import { type MoneyDeps, moneySchema } from "./deps.js";
-import { createGroupCommit } from "./group-commit.js";
+import { createGroupCommit, registerGroupCommitMetrics } from "./group-commit.js";
 import { ensureSystemAccounts, moneyMigrationsDir } from "./ledger.js";
 import { rechargeSaga } from "./recharge.js";
 import { registerMoneyRoutes } from "./routes.js";
@@ -74,6 +74,7 @@ export function createMoney(options: MoneyOptions): Money {
     migrationsDir: moneyMigrationsDir,
     async mount(env) {
       kick = env.kickRelay;
+      registerGroupCommitMetrics(env.metrics, deps.group);
       await db.tx((tx) => ensureSystemAccounts(tx));
       registerMoneyRoutes(env.app, deps);
       registerAdminRoutes(env.app, deps);
