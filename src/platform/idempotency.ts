@@ -13,7 +13,8 @@ export interface IdempotencyKey {
 }
 
 export type Claim =
-  | { readonly kind: "proceed" }
+  /** `fresh`: the key was new, so no earlier attempt can have created anything with it. */
+  | { readonly kind: "proceed"; readonly fresh: boolean }
   | { readonly kind: "replay"; readonly status: number; readonly body: unknown }
   | { readonly kind: "in-flight" }
   | { readonly kind: "mismatch" };
@@ -34,17 +35,19 @@ export async function claimKey(
   holder: string = processHolder,
 ): Promise<Claim> {
   const s = ident(schema);
-  const claimed = await db.query(
+  const claimed = await db.query<{ fresh: boolean }>(
     `INSERT INTO ${s}.idempotency_keys AS k (scope, key, request_hash, state, locked_until, holder)
      VALUES ($1, $2, $3, 'IN_FLIGHT', now() + make_interval(secs => $4), $5)
      ON CONFLICT (scope, key) DO UPDATE SET locked_until = EXCLUDED.locked_until, holder = EXCLUDED.holder
        WHERE k.state = 'IN_FLIGHT' AND k.request_hash = EXCLUDED.request_hash
          AND (k.locked_until < now() OR EXISTS (
            SELECT 1 FROM ${s}.process_heartbeats h WHERE h.holder = k.holder AND h.alive_until < now()))
-     RETURNING 1`,
+     RETURNING (xmax = 0) AS fresh`,
     [k.scope, k.key, k.requestHash, claimLeaseSeconds, holder],
   );
-  if (claimed.length > 0) return { kind: "proceed" };
+  // xmax is 0 on a row this statement inserted, and set on one it updated (a dead holder's claim).
+  const [won] = claimed;
+  if (won) return { kind: "proceed", fresh: won.fresh === true };
   const rows = await db.query<{
     request_hash: string;
     state: string;
@@ -80,7 +83,36 @@ export async function completeKey(
      WHERE scope = $1 AND key = $2 AND state = 'IN_FLIGHT' AND ($5::text IS NULL OR holder = $5) RETURNING 1`,
     [k.scope, k.key, status, body, holder ?? null],
   );
-  return rows.length > 0;
+  if (rows.length === 0) return false;
+  noteAnswer(schema, k, status, body);
+  return true;
+}
+
+/** Requests of this process waiting on the answer a saga records for their key (watchAnswer). */
+const watched = new Map<string, Reply | undefined>();
+const watchId = (schema: string, k: IdempotencyKey) => JSON.stringify([schema, k.scope, k.key]);
+
+function noteAnswer(schema: string, k: IdempotencyKey, status: number, body: unknown) {
+  const id = watchId(schema, k);
+  // As the database gives it back to a replay (JSON), so that both answers are the same.
+  if (watched.has(id)) watched.set(id, { status, body: JSON.parse(JSON.stringify(body ?? null)) });
+}
+
+export interface AnswerWatch {
+  /**
+   * The last answer recorded for the key in this process since the watch began. It is the committed
+   * one only if the caller knows that the transaction recording it committed (a saga it drove to its
+   * end records its answer in its last transaction); otherwise read recordedResponse.
+   */
+  last(): Reply | undefined;
+  stop(): void;
+}
+
+/** Lets the request that drives a saga answer from its last transaction without reading the key back. */
+export function watchAnswer(schema: string, k: IdempotencyKey): AnswerWatch {
+  const id = watchId(schema, k);
+  watched.set(id, undefined);
+  return { last: () => watched.get(id), stop: () => void watched.delete(id) };
 }
 
 /** The response recorded for a key, if any. */

@@ -4,9 +4,10 @@ import { fail, ok, type Result } from "../../kernel/errors.js";
 import { createBackgroundLoop } from "../background-loop.js";
 import type { Db, Queryable } from "../db/db.js";
 import type { Logger } from "../logging.js";
+import { createReservations } from "./reservations.js";
 import { runStep, type SagaBudget, type StepEnv } from "./run-step.js";
 import { liveStatuses, type SagaRow, sagaStore } from "./store.js";
-import type { AnySagaDefinition, NewSaga, SagaContext, SagaFaults, SagaView } from "./types.js";
+import type { AnySagaDefinition, NewSaga, SagaContext, SagaFaults, SagaStatus, SagaView } from "./types.js";
 import { type SagaCursor, type SagaFilter, sagaViews, toView } from "./views.js";
 
 export * from "./types.js";
@@ -45,6 +46,11 @@ export interface SagaEngine {
   start<D>(tx: Queryable, saga: NewSaga<D>, options?: { reserve?: boolean }): Promise<void>;
   /** Drives the saga as far as it can go now (if due and not held elsewhere); undefined if unknown. */
   run<D = unknown>(id: string): Promise<SagaView<D> | undefined>;
+  /**
+   * Like run(), without reading the saga back: the status this process's run of it left it at, as
+   * committed; undefined when it did not run it (not due, held elsewhere, unknown, or lost its lease).
+   */
+  drive(id: string): Promise<SagaStatus | undefined>;
   /** Makes a waiting (or backing-off) saga due now, e.g. when an event brings the bank's answer. */
   wake(id: string): Promise<void>;
   get<D = unknown>(id: string): Promise<SagaView<D> | undefined>;
@@ -86,7 +92,7 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
     faults: options.faults,
   };
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
-  const running = new Map<string, Promise<void>>();
+  const running = new Map<string, Promise<SagaStatus | undefined>>();
   const pollMs = options.pollMs ?? 1_000;
   // Polls, or goes again at once while there was work; a wake() cuts the wait short.
   const worker = createBackgroundLoop({
@@ -101,8 +107,8 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
 
   // Each claim gets its own token, so two runs in one process never both pass the fence.
   const token = () => `${holder}#${++claims}`;
-  // What a saga started here is reserved for until this engine's run() takes it (see store.insert).
-  const starter = `${holder}#start`;
+  // Sagas started here reserved, with their own token: run() drives them as inserted, with no claim.
+  const reserved = createReservations(env.leaseMs);
 
   function definition(type: string): AnySagaDefinition {
     const def = definitions.get(type);
@@ -110,18 +116,34 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
     return def;
   }
 
-  /** Runs steps while this runner holds the lease and the saga can go on now. */
-  async function drive(claimed: SagaRow): Promise<void> {
+  /** Drives the saga as far as it goes now: one this engine reserved as inserted, else if it can claim it. */
+  function drive(id: string): Promise<SagaStatus | undefined> {
+    return (
+      running.get(id) ??
+      track(id, async () => {
+        // A reservation whose transaction rolled back meets no row: its first step's fence fails.
+        const row = reserved.take(id) ?? (await store.claim(db, id, token(), env.leaseMs));
+        return row && driveClaimed(row);
+      })
+    );
+  }
+
+  /** Runs steps while this runner holds the lease and the saga can go on now; the status it left. */
+  async function driveClaimed(claimed: SagaRow): Promise<SagaStatus | undefined> {
     const holderToken = claimed.lock_holder ?? "";
     let row: SagaRow | undefined = claimed;
     while (row && isLive(row) && row.lock_holder === holderToken) {
-      if (stopping) return store.release(db, row.id, holderToken);
+      if (stopping) {
+        await store.release(db, row.id, holderToken);
+        return undefined;
+      }
       row = await runStep(env, definition(row.type), row);
     }
+    return row?.status;
   }
 
-  function track(id: string, work: () => Promise<void>): Promise<void> {
-    const promise: Promise<void> = work().finally(() => {
+  function track(id: string, work: () => Promise<SagaStatus | undefined>): Promise<SagaStatus | undefined> {
+    const promise = work().finally(() => {
       if (running.get(id) === promise) running.delete(id);
     });
     running.set(id, promise);
@@ -132,7 +154,7 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
     if (types.length === 0) return 0;
     const rows = await store.claimDue(db, token(), env.leaseMs, options.batchSize ?? 8, types);
     const drives = rows.map((row) =>
-      track(row.id, () => drive(row)).catch((err) =>
+      track(row.id, () => driveClaimed(row)).catch((err) =>
         env.logger.error({ err, sagaId: row.id }, "saga run stopped"),
       ),
     );
@@ -174,18 +196,17 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
   }
 
   return {
-    start: (tx, saga, options) => {
+    async start(tx, saga, options) {
       definition(saga.type);
-      return store.insert(tx, saga, options?.reserve ? starter : null, env.leaseMs);
+      const lock = options?.reserve ? token() : null;
+      await store.insert(tx, saga, lock, env.leaseMs);
+      if (lock) reserved.add(saga, lock);
     },
     async run(id) {
-      await (running.get(id) ??
-        track(id, async () => {
-          const row = await store.claim(db, id, token(), env.leaseMs, starter);
-          if (row) await drive(row);
-        }));
+      await drive(id);
       return get(id);
     },
+    drive,
     async wake(id) {
       if (await store.wake(db, id)) worker.kick();
     },

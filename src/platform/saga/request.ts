@@ -14,6 +14,7 @@ import {
   recordedResponse,
   releaseKey,
   sendRecorded,
+  watchAnswer,
 } from "../idempotency.js";
 import type { SagaEngine } from "./engine.js";
 
@@ -57,7 +58,8 @@ export async function runSagaRequest(
   const claim = await claimKey(deps.db, deps.schema, key);
   if (claim.kind !== "proceed") return answerClaim(reply, claim);
 
-  let id = await spec.findExisting(key.key);
+  // Only a key taken over from a dead holder can have a business row already: a new one has none.
+  let id = claim.fresh ? undefined : await spec.findExisting(key.key);
   if (id === undefined) {
     const started = await startOrRelease(deps, key, spec);
     if (!started.ok) {
@@ -67,14 +69,8 @@ export async function runSagaRequest(
     }
     id = started.value;
   }
-  try {
-    await deps.engine.run(id);
-    deps.kickRelay();
-  } catch (error) {
-    // The saga is durable: the worker finishes it; the client learns PENDING now.
-    request.log.warn({ err: error, sagaId: id }, "saga did not finish in the request");
-  }
-  const recorded = await recordedResponse(deps.db, deps.schema, key);
+  const recorded =
+    (await driveToAnswer(deps, request, id, key)) ?? (await recordedResponse(deps.db, deps.schema, key));
   if (recorded) return sendRecorded(reply, recorded, false);
   const pending = await spec.answer(id);
   if (await completeKey(deps.db, deps.schema, key, pending.status, pending.body)) {
@@ -95,5 +91,29 @@ async function startOrRelease(
   } catch (error) {
     await releaseKey(deps.db, deps.schema, key);
     throw error;
+  }
+}
+
+/**
+ * Drives the saga as far as it goes now. When this run ended it, its last transaction recorded the
+ * answer, which is then known here without reading it back.
+ */
+async function driveToAnswer(
+  deps: SagaRequestDeps,
+  request: FastifyRequest,
+  id: string,
+  key: IdempotencyKey,
+): Promise<Reply | undefined> {
+  const answer = watchAnswer(deps.schema, key);
+  try {
+    const status = await deps.engine.drive(id);
+    deps.kickRelay();
+    return status === "COMPLETED" || status === "COMPENSATED" ? answer.last() : undefined;
+  } catch (error) {
+    // The saga is durable: the worker finishes it; the client learns PENDING now.
+    request.log.warn({ err: error, sagaId: id }, "saga did not finish in the request");
+    return undefined;
+  } finally {
+    answer.stop();
   }
 }

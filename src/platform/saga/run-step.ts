@@ -1,7 +1,7 @@
 import type { Db, Queryable } from "../db/db.js";
 import type { Logger } from "../logging.js";
 import { backoff, phaseOf, reportStuck, type SagaBudget } from "./budget.js";
-import type { SagaRow, SagaStore, Transition } from "./store.js";
+import type { LogRow, SagaRow, SagaStore, Transition } from "./store.js";
 import {
   type AnySagaDefinition,
   type CheckedEffect,
@@ -103,15 +103,8 @@ async function checkpoint(
   data: unknown,
   at: { step: string; phase: SagaPhase; note: string },
 ): Promise<SagaRow> {
-  await env.db.tx(async (tx) => {
-    if (!(await env.store.checkpoint(tx, row, data, env.leaseMs))) throw new LeaseLost();
-    await env.store.log(tx, row.id, {
-      step: at.step,
-      phase: at.phase,
-      outcome: "checkpoint",
-      detail: { note: at.note },
-    });
-  });
+  const entry: LogRow = { step: at.step, phase: at.phase, outcome: "checkpoint", detail: { note: at.note } };
+  if (!(await env.store.checkpoint(env.db, row, data, env.leaseMs, entry))) throw new LeaseLost();
   return { ...row, data };
 }
 
@@ -146,11 +139,9 @@ async function commitWait(env: StepEnv, row: SagaRow, data: unknown, retryInMs: 
   const to: Transition = stuck
     ? { status: "STUCK", stuckFrom: waiting, step: row.step, data, keepLease: false, waited: true }
     : { status: waiting, step: row.step, data, keepLease: false, waitMs: retryInMs, waited: true };
-  const next = await transact(env, row, to, data, async (tx) => {
-    await env.store.log(tx, row.id, { step: ctx.step, phase, outcome: "waiting", detail: { retryInMs } });
-    const detail = { waits: row.waits + 1 };
-    if (stuck) await env.store.log(tx, row.id, { step: ctx.step, phase, outcome: "stuck", detail });
-  });
+  const logs: LogRow[] = [{ step: ctx.step, phase, outcome: "waiting", detail: { retryInMs } }];
+  if (stuck) logs.push({ step: ctx.step, phase, outcome: "stuck", detail: { waits: row.waits + 1 } });
+  const next = await transact(env, row, to, logs);
   if (stuck) reportStuck(env, row, ctx.step, waiting, `no answer after ${row.waits + 1} waits`);
   return next;
 }
@@ -167,13 +158,18 @@ async function commitDone(
   const to: Transition = last
     ? { status: "COMPLETED", step: def.steps.length, data, keepLease: false }
     : { status: "RUNNING", step: row.step + 1, data, keepLease: true };
-  return transact(env, row, to, data, async (tx, d) => {
-    const refusal = await effect?.(tx, d, ctx);
-    if (refusal) throw new Refused(refusal.fail);
-    if (row.step < def.steps.length)
-      await env.store.log(tx, row.id, { step: ctx.step, phase: "action", outcome: "done" });
-    if (last) await def.onCompleted?.(tx, d, ctx);
-  });
+  const logs: LogRow[] =
+    row.step < def.steps.length ? [{ step: ctx.step, phase: "action", outcome: "done" }] : [];
+  const completed = last ? def.onCompleted : undefined;
+  const writes: Commit | undefined =
+    effect || completed
+      ? async (tx, d) => {
+          const refusal = await effect?.(tx, d, ctx);
+          if (refusal) throw new Refused(refusal.fail);
+          await completed?.(tx, d, ctx);
+        }
+      : undefined;
+  return transact(env, row, to, logs, writes);
 }
 
 async function commitFailure(
@@ -187,16 +183,16 @@ async function commitFailure(
 ) {
   const target = previousCompensable(def, row.step);
   const to: Transition = { ...towards(target, data), failureReason: reason };
-  return transact(env, row, to, data, async (tx, d) => {
-    await effect?.(tx, d, ctx);
-    await env.store.log(tx, row.id, {
-      step: ctx.step,
-      phase: "action",
-      outcome: "failed",
-      detail: { reason },
-    });
-    if (target < 0) await def.onCompensated?.(tx, d, reason, ctx);
-  });
+  const logs: LogRow[] = [{ step: ctx.step, phase: "action", outcome: "failed", detail: { reason } }];
+  const compensated = target < 0 ? def.onCompensated : undefined;
+  const writes: Commit | undefined =
+    effect || compensated
+      ? async (tx, d) => {
+          await effect?.(tx, d, ctx);
+          await compensated?.(tx, d, reason, ctx);
+        }
+      : undefined;
+  return transact(env, row, to, logs, writes);
 }
 
 async function commitCompensated(
@@ -208,11 +204,16 @@ async function commitCompensated(
   effect?: Effect<unknown>,
 ) {
   const target = previousCompensable(def, row.step);
-  return transact(env, row, towards(target, data), data, async (tx, d) => {
-    await effect?.(tx, d, ctx);
-    await env.store.log(tx, row.id, { step: ctx.step, phase: "compensation", outcome: "done" });
-    if (target < 0) await def.onCompensated?.(tx, d, row.failure_reason ?? "unknown", ctx);
-  });
+  const logs: LogRow[] = [{ step: ctx.step, phase: "compensation", outcome: "done" }];
+  const compensated = target < 0 ? def.onCompensated : undefined;
+  const writes: Commit | undefined =
+    effect || compensated
+      ? async (tx, d) => {
+          await effect?.(tx, d, ctx);
+          await compensated?.(tx, d, row.failure_reason ?? "unknown", ctx);
+        }
+      : undefined;
+  return transact(env, row, towards(target, data), logs, writes);
 }
 
 /** Compensate the step at `target` next, or end COMPENSATED when there is none. */
@@ -222,12 +223,21 @@ function towards(target: number, data: unknown): Transition {
     : { status: "COMPENSATING", step: target, data, keepLease: true };
 }
 
-/** The saga row first, so a runner that lost the lease writes nothing; then the step's writes. */
-async function transact(env: StepEnv, row: SagaRow, to: Transition, data: unknown, writes: Commit) {
-  return env.db.tx(async (tx) => {
-    const next = await env.store.advance(tx, row, to, env.leaseMs);
+/**
+ * The saga row and its log first, so a runner that lost the lease writes nothing; then the step's
+ * writes, in the same transaction. Without writes the one fenced statement is the commit: no
+ * transaction (two round trips fewer).
+ */
+async function transact(env: StepEnv, row: SagaRow, to: Transition, logs: LogRow[], writes?: Commit) {
+  if (!writes) {
+    const next = await env.store.advance(env.db, row, to, env.leaseMs, logs);
     if (!next) throw new LeaseLost();
-    await writes(tx, data);
+    return next;
+  }
+  return env.db.tx(async (tx) => {
+    const next = await env.store.advance(tx, row, to, env.leaseMs, logs);
+    if (!next) throw new LeaseLost();
+    await writes(tx, to.data);
     return next;
   });
 }

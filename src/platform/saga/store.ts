@@ -51,6 +51,16 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
 
 export type SagaStore = ReturnType<typeof sagaStore>;
 
+/**
+ * The INSERT of log entries (a JSON array in parameter $param) for the saga that the CTE `source`
+ * returned, numbered after its last one; nothing when `source` is empty (the fence did not pass).
+ */
+const logEntries = (s: string, source: string, param: number) =>
+  `INSERT INTO ${s}.saga_steps (saga_id, seq, step, phase, outcome, detail)
+   SELECT n.id, coalesce((SELECT max(seq) FROM ${s}.saga_steps WHERE saga_id = n.id), 0) + e.ord,
+          e.entry->>'step', e.entry->>'phase', e.entry->>'outcome', e.entry->'detail'
+   FROM ${source} n, jsonb_array_elements($${param}::jsonb) WITH ORDINALITY AS e(entry, ord)`;
+
 /** The SQL of the saga tables in one context's schema. */
 export function sagaStore(schema: string) {
   const s = ident(schema);
@@ -67,21 +77,12 @@ export function sagaStore(schema: string) {
       );
     },
 
-    /**
-     * Takes the lease on one due saga; undefined when it is not due, over, or held by another runner.
-     * `reservedFor` also takes a saga this engine reserved when it started it.
-     */
-    async claim(
-      db: Queryable,
-      id: string,
-      holder: string,
-      leaseMs: number,
-      reservedFor: string,
-    ): Promise<SagaRow | undefined> {
+    /** Takes the lease on one due saga; undefined when it is not due, over, or held by another runner. */
+    async claim(db: Queryable, id: string, holder: string, leaseMs: number): Promise<SagaRow | undefined> {
       const rows = await db.query<SagaRow>(
         `UPDATE ${s}.sagas SET locked_until = now() + ${ms(3)}, lock_holder = $2
-         WHERE id = $1 AND ${live} AND next_run_at <= now() AND (${free} OR lock_holder = $4) RETURNING *`,
-        [id, holder, leaseMs, reservedFor],
+         WHERE id = $1 AND ${live} AND next_run_at <= now() AND ${free} RETURNING *`,
+        [id, holder, leaseMs],
       );
       return rows[0];
     },
@@ -100,23 +101,28 @@ export function sagaStore(schema: string) {
     },
 
     /**
-     * Moves the saga on, fenced: only the holder of the lease, at the state it read, can. A wait is due
-     * at once when a wake came in while the step ran.
+     * Moves the saga on, fenced: only the holder of the lease, at the state it read, can; and logs
+     * `entries` with it, in the same statement, so that a step with no writes of its own needs no
+     * transaction. A wait is due at once when a wake came in while the step ran.
      */
     async advance(
       tx: Queryable,
       from: SagaRow,
       to: Transition,
       leaseMs: number,
+      entries: readonly LogRow[] = [],
     ): Promise<SagaRow | undefined> {
       const rows = await tx.query<SagaRow>(
-        `UPDATE ${s}.sagas SET status = $4, step = $5, data = $6::text::jsonb,
-           failure_reason = coalesce($7, failure_reason), attempts = 0, last_error = NULL, updated_at = now(),
-           waits = CASE WHEN $13::boolean THEN waits + 1 ELSE 0 END, stuck_from = $14,
-           next_run_at = CASE WHEN wakes > $10 THEN now() ELSE now() + ${ms(8)} END,
-           locked_until = CASE WHEN $9::boolean THEN now() + ${ms(11)} END,
-           lock_holder = CASE WHEN $9::boolean THEN lock_holder END
-         WHERE id = $1 AND lock_holder = $2 AND status = $3 AND step = $12 RETURNING *`,
+        `WITH next AS (
+           UPDATE ${s}.sagas SET status = $4, step = $5, data = $6::text::jsonb,
+             failure_reason = coalesce($7, failure_reason), attempts = 0, last_error = NULL, updated_at = now(),
+             waits = CASE WHEN $13::boolean THEN waits + 1 ELSE 0 END, stuck_from = $14,
+             next_run_at = CASE WHEN wakes > $10 THEN now() ELSE now() + ${ms(8)} END,
+             locked_until = CASE WHEN $9::boolean THEN now() + ${ms(11)} END,
+             lock_holder = CASE WHEN $9::boolean THEN lock_holder END
+           WHERE id = $1 AND lock_holder = $2 AND status = $3 AND step = $12 RETURNING *),
+         logged AS (${logEntries(s, "next", 15)})
+         SELECT * FROM next`,
         [
           from.id,
           from.lock_holder,
@@ -132,17 +138,24 @@ export function sagaStore(schema: string) {
           from.step,
           to.waited ?? false,
           to.stuckFrom ?? null,
+          JSON.stringify(entries),
         ],
       );
       return rows[0];
     },
 
-    /** Stores the data an action got so far and renews the lease, fenced like advance (and the lease unexpired). */
-    async checkpoint(tx: Queryable, from: SagaRow, data: unknown, leaseMs: number): Promise<boolean> {
-      const rows = await tx.query(
-        `UPDATE ${s}.sagas SET data = $5::text::jsonb, locked_until = now() + ${ms(6)}, updated_at = now()
-         WHERE id = $1 AND lock_holder = $2 AND status = $3 AND step = $4 AND locked_until > now() RETURNING id`,
-        [from.id, from.lock_holder, from.status, from.step, json(data), leaseMs],
+    /**
+     * Stores the data an action got so far and renews the lease, fenced like advance (and the lease
+     * unexpired), with its log entry in the same statement.
+     */
+    async checkpoint(db: Queryable, from: SagaRow, data: unknown, leaseMs: number, entry: LogRow) {
+      const rows = await db.query(
+        `WITH next AS (
+           UPDATE ${s}.sagas SET data = $5::text::jsonb, locked_until = now() + ${ms(6)}, updated_at = now()
+           WHERE id = $1 AND lock_holder = $2 AND status = $3 AND step = $4 AND locked_until > now() RETURNING id),
+         logged AS (${logEntries(s, "next", 7)})
+         SELECT id FROM next`,
+        [from.id, from.lock_holder, from.status, from.step, json(data), leaseMs, JSON.stringify([entry])],
       );
       return rows.length > 0;
     },
