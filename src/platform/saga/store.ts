@@ -59,7 +59,7 @@ const logEntries = (s: string, source: string, param: number) =>
   `INSERT INTO ${s}.saga_steps (saga_id, seq, step, phase, outcome, detail)
    SELECT n.id, coalesce((SELECT max(seq) FROM ${s}.saga_steps WHERE saga_id = n.id), 0) + e.ord,
           e.entry->>'step', e.entry->>'phase', e.entry->>'outcome', e.entry->'detail'
-   FROM ${source} n, jsonb_array_elements($${param}::jsonb) WITH ORDINALITY AS e(entry, ord)`;
+   FROM ${source} n, jsonb_array_elements($${param}::text::jsonb) WITH ORDINALITY AS e(entry, ord)`;
 
 /** The SQL of the saga tables in one context's schema. */
 export function sagaStore(schema: string) {
