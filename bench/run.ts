@@ -1,109 +1,103 @@
-// npm run bench: throughput baselines, printed as a table (no targets yet).
-// - raw ledger transfers (member → member postings) on PGlite and PostgreSQL, one call each and batched;
-// - recharges, member→member remittances and payments through the HTTP API (real sockets, 8 clients,
-//   40 members, the sandbox bank, firmbanking and sagas), on both engines;
-// - settling 100,000 payments over 1,000 franchises (--settle-payments, --settle-franchises).
-// PostgreSQL is used when it answers at MYPAY_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
-import { randomBytes } from "node:crypto";
-import postgres from "postgres";
-import type { Db } from "../src/platform/db/db.js";
-import { openPglite } from "../src/platform/db/pglite.js";
-import { openPostgres } from "../src/platform/db/postgres.js";
-import { benchHttp } from "./http.js";
-import { benchLedger } from "./ledger.js";
-import { benchSettle } from "./settle.js";
+// npm run bench [-- --quick] [--cpu-prof]: issue 8's targets, each figure beside its anchor measured in
+// this same run, the ratio, and PASS/FAIL/SKIP; also the raw ledger rates and each client level as
+// figures without a target. Writes bench/results/latest.json and latest.md. docs/performance.md says
+// what each figure and anchor is. PostgreSQL at MYPAY_BENCH_DATABASE_URL (default
+// postgres://postgres@127.0.0.1:5432/postgres); without it, its targets are SKIP and the loads run on
+// embedded PGlite. --cpu-prof writes the bench servers' CPU profiles to bench/results/profiles/.
+// Any size may be overridden: --seconds 5 --levels 8,32 --settle-payments 100000 (bench/settings.ts).
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { serverSettings } from "./pg.js";
+import {
+  type Engine,
+  footprintFigures,
+  ledgerFigures,
+  pgbenchAnchor,
+  Recorder,
+  type RunContext,
+  serverFigures,
+  settleFigures,
+} from "./phases.js";
+import { type BenchReport, printReport, writeReport } from "./report.js";
+import { readSettings } from "./settings.js";
+import { judge, targets } from "./targets.js";
 
-const pgUrl = process.env.MYPAY_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+const started = performance.now();
+const startedAt = new Date().toISOString();
+const s = readSettings(process.argv);
+const rec = new Recorder();
+const resultsDir = new URL("./results/", import.meta.url);
+const adminUrl = process.env.MYPAY_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const server = await serverSettings(adminUrl).catch(() => undefined);
+if (server && server.fsync !== "on")
+  throw new Error("PostgreSQL runs with fsync off: its figures would not count");
+if (!server) console.warn(`PostgreSQL does not answer at ${adminUrl}: its targets are SKIP`);
+const ctx: RunContext = {
+  s,
+  rec,
+  pgUrl: server ? adminUrl : undefined,
+  profileDir: process.argv.includes("--cpu-prof")
+    ? fileURLToPath(new URL("profiles/", resultsDir))
+    : undefined,
 };
-const transfers = arg("transfers", 5_000);
-const recharges = arg("recharges", 300);
-const remittances = arg("remittances", 500);
-const payments = arg("payments", 500);
-const settlePayments = arg("settle-payments", 100_000);
-const settleFranchises = arg("settle-franchises", 1_000);
+const mainEngine: Engine = server ? "postgres" : "pglite";
 
-interface Row {
-  what: string;
-  engine: string;
-  operations: number;
-  seconds: string;
-  "ops/s": string;
-}
-const rows: Row[] = [];
-const row = (what: string, engine: string, operations: number, seconds: number) =>
-  rows.push({
-    what,
-    engine,
-    operations,
-    seconds: seconds.toFixed(2),
-    "ops/s": (operations / seconds).toFixed(0),
-  });
-
-/** A fresh database per measurement: PGlite in memory, or a new database on the PostgreSQL server. */
-async function freshDb(
-  engine: "pglite" | "postgres",
-): Promise<{ db: Db; drop: () => Promise<void> } | undefined> {
-  if (engine === "pglite") {
-    const db = await openPglite();
-    return { db, drop: () => db.close() };
-  }
-  const admin = postgres(pgUrl, { max: 1, onnotice: () => {} });
-  const name = `mypay_bench_${randomBytes(4).toString("hex")}`;
+/** Runs one part; if it fails, its targets say why instead of the run stopping. Answers whether it ran through. */
+const parts: { name: string; seconds: number; ok: boolean }[] = [];
+async function part(name: string, ids: readonly number[], run: () => Promise<void>): Promise<boolean> {
+  const t = performance.now();
+  console.error(`[${((t - started) / 1000).toFixed(0)} s] ${name}`);
+  const took = (ok: boolean) =>
+    parts.push({ name, seconds: Math.round((performance.now() - t) / 100) / 10, ok });
   try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-  } catch {
-    await admin.end();
-    return undefined;
+    await run();
+    took(true);
+    return true;
+  } catch (error) {
+    took(false);
+    const why = `${name} failed: ${error instanceof Error ? error.message : String(error)}`;
+    console.error(why);
+    for (const id of ids) rec.note(id, why);
+    return false;
   }
-  const url = new URL(pgUrl);
-  url.pathname = `/${name}`;
-  const db = await openPostgres(url.toString(), { max: 10 });
-  return {
-    db,
-    drop: async () => {
-      await db.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
 }
 
-for (const engine of ["pglite", "postgres"] as const) {
-  const fresh = await freshDb(engine);
-  if (!fresh) {
-    console.warn(`PostgreSQL does not answer at ${pgUrl}: skipping its rows`);
-    continue;
-  }
-  const ledger = await benchLedger(fresh.db, { transfers });
-  row("ledger transfer, one call each", engine, ledger.single.transfers, ledger.single.seconds);
-  row(
-    `ledger transfer, batches of ${ledger.batch.batchSize}`,
-    engine,
-    ledger.batch.transfers,
-    ledger.batch.seconds,
+await part("pgbench TPC-B", [1], () => pgbenchAnchor(ctx));
+await part("ledger, PGlite", [3], () => ledgerFigures(ctx, "pglite"));
+if (server) await part("ledger, PostgreSQL", [], () => ledgerFigures(ctx, "postgres"));
+const mainRan = await part(
+  `HTTP loads, ${mainEngine}`,
+  mainEngine === "postgres" ? [1, 2, 4, 5, 6] : [2, 3, 4, 5, 6],
+  () => serverFigures(ctx, mainEngine, true),
+);
+// Targets 2 and 4-6 name no engine: when PostgreSQL's loads failed, they are measured on PGlite (and say so).
+const alsoMain = server !== undefined && !mainRan;
+if (alsoMain) for (const id of [2, 4, 5, 6]) rec.note(id, "measured on PGlite instead");
+if (server)
+  await part("HTTP loads, pglite", alsoMain ? [2, 3, 4, 5, 6] : [3], () =>
+    serverFigures(ctx, "pglite", alsoMain),
   );
-  await fresh.drop();
-  const forHttp = await freshDb(engine);
-  if (forHttp) {
-    for (const r of await benchHttp(forHttp.db, { recharges, remittances, payments }))
-      row(`${r.what} via HTTP API`, engine, r.operations, r.seconds);
-    await forHttp.drop();
-  }
-  const forSettle = await freshDb(engine);
-  if (forSettle) {
-    const s = await benchSettle(forSettle.db, { payments: settlePayments, franchises: settleFranchises });
-    if (s.paidAtBank !== s.net)
-      throw new Error(`settlement paid ${s.paidAtBank} at the bank, expected ${s.net}`);
-    row(
-      `settle ${s.payments.toLocaleString("en")} payments over ${s.franchises} franchises (one run)`,
-      engine,
-      s.payments,
-      s.seconds,
-    );
-    await forSettle.drop();
-  }
-}
-console.table(rows);
+if (server) await part("settle, PostgreSQL", [7], () => settleFigures(ctx, "postgres"));
+if (!server || s.mode === "full") await part("settle, PGlite", [], () => settleFigures(ctx, "pglite"));
+await part("start and idle memory", [8, 9, 10], () => footprintFigures(ctx));
+
+const report: BenchReport = {
+  mode: s.mode,
+  startedAt,
+  wallSeconds: (performance.now() - started) / 1000,
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    node: process.version,
+    postgres: server ? `${server.version}, fsync ${server.fsync}` : "not answering",
+  },
+  settings: { ...s },
+  parts,
+  targets: targets.map((t) =>
+    judge(t, rec.values.get(t.id), rec.anchors.get(t.id), rec.notes.get(t.id)?.join("; ")),
+  ),
+  figures: rec.figures,
+};
+printReport(report);
+writeReport(report, resultsDir);
+console.log(`written: ${fileURLToPath(new URL("latest.json", resultsDir))} and latest.md`);

@@ -1,13 +1,21 @@
 // Measures what a new user waits for and what the machine pays: `npm start`'s time from spawn to the
 // first 200 of /ready, and the resident memory of its whole process group 5 s later (issue 6, item 20).
 // Beside it, the anchor: one bare PGlite instance created on a fresh directory, and its RSS.
+// With --postgres-url, also one mypay process (`node scripts/start.mjs main`, the sandbox bank in it
+// as in `npm start`) on a scratch database of that server: its time to /ready and RSS 5 s later.
+// dist/ is rebuilt first if stale, so that no build is counted in the time to /ready.
 // Usage: node scripts/measure-start.mjs [--runs 3] [--port 18080] [--bank-port 18090] [--dir <checkout>]
+//   [--postgres-url postgres://postgres@127.0.0.1:5432/postgres]
 // (--dir measures another checkout's `npm start`, e.g. a clone of the commit before a change.)
-// Prints JSON: {startToReadyMs, idleRssMb, runs, anchor: {pgliteCreateMs, pgliteRssMb}}.
+// Prints JSON: {startToReadyMs, idleRssMb, runs, anchor: {pgliteCreateMs, pgliteRssMb},
+//   postgres?: {startToReadyMs, idleRssMb}}.
 import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import postgres from "postgres";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -19,6 +27,8 @@ const port = option("port", 18080);
 const bankPort = option("bank-port", 18090);
 const dirAt = args.indexOf("--dir");
 const cwd = dirAt >= 0 ? args[dirAt + 1] : process.cwd();
+const pgAt = args.indexOf("--postgres-url");
+const postgresUrl = pgAt >= 0 ? args[pgAt + 1] : undefined;
 const settleMs = 5_000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -54,10 +64,11 @@ async function stopGroup(pgid) {
   if (groupAlive(pgid)) process.kill(-pgid, "SIGKILL");
 }
 
-async function measureStart() {
+/** Spawns a process group, waits for its /ready, then 5 s more; answers both waits and the group's RSS. */
+async function measureProcess(command, commandArgs, env) {
   const dataDir = mkdtempSync(join(tmpdir(), "mypay-measure-"));
   const started = performance.now();
-  const child = spawn("npm", ["start"], {
+  const child = spawn(command, commandArgs, {
     cwd,
     detached: true,
     stdio: "ignore",
@@ -70,12 +81,13 @@ async function measureStart() {
       MYPAY_DATABASE_URL: "",
       MYPAY_BUS_URL: "",
       MYPAY_LOG_LEVEL: "warn",
+      ...env,
     },
   });
   try {
     let ready = false;
     while (!ready) {
-      if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode} before /ready`);
+      if (child.exitCode !== null) throw new Error(`${command} exited ${child.exitCode} before /ready`);
       if (performance.now() - started > 120_000) throw new Error("not ready after 120 s");
       ready = await fetch(`http://127.0.0.1:${port}/ready`).then(
         (r) => r.status === 200,
@@ -89,6 +101,26 @@ async function measureStart() {
   } finally {
     await stopGroup(child.pid);
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** `npm start` on a fresh data folder: embedded PGlite, the sandbox bank in the same process. */
+const measureStart = () => measureProcess("npm", ["start"], {});
+
+/** One mypay process (no npm around it) on a scratch database of the PostgreSQL server at `url`. */
+async function measurePostgres(url) {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  const name = `mypay_measure_${randomBytes(4).toString("hex")}`;
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const scratch = new URL(url);
+  scratch.pathname = `/${name}`;
+  try {
+    return await measureProcess(process.execPath, ["scripts/start.mjs", "main"], {
+      MYPAY_DATABASE_URL: scratch.toString(),
+    });
+  } finally {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
   }
 }
 
@@ -120,10 +152,15 @@ async function measurePglite() {
   }
 }
 
+// Build now, so that `npm start` finds dist/ fresh and its time to /ready holds no build.
+const { buildIfStale } = await import(pathToFileURL(join(cwd, "scripts", "build.mjs")).href);
+buildIfStale();
 const samples = [];
 for (let i = 0; i < runs; i++) samples.push(await measureStart());
 const anchors = [];
 for (let i = 0; i < runs; i++) anchors.push(await measurePglite());
+const onPostgres = [];
+for (let i = 0; postgresUrl && i < runs; i++) onPostgres.push(await measurePostgres(postgresUrl));
 console.log(
   JSON.stringify({
     startToReadyMs: median(samples.map((s) => s.startToReadyMs)),
@@ -133,5 +170,13 @@ console.log(
       pgliteCreateMs: median(anchors.map((a) => a.pgliteCreateMs)),
       pgliteRssMb: median(anchors.map((a) => a.pgliteRssMb)),
     },
+    ...(onPostgres.length
+      ? {
+          postgres: {
+            startToReadyMs: median(onPostgres.map((s) => s.startToReadyMs)),
+            idleRssMb: median(onPostgres.map((s) => s.idleRssMb)),
+          },
+        }
+      : {}),
   }),
 );
