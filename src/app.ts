@@ -13,14 +13,11 @@ import { createRevocations } from "./platform/auth/revocations.js";
 import { createVerifier } from "./platform/auth/tokens.js";
 import type { EventBus } from "./platform/bus/bus.js";
 import { createInProcessBus } from "./platform/bus/in-process.js";
-import { connectNatsBus } from "./platform/bus/nats.js";
 import type { Config } from "./platform/config.js";
 import type { RetryPolicy } from "./platform/consumers.js";
 import type { ContextModule } from "./platform/context.js";
 import type { Db } from "./platform/db/db.js";
 import { migrate, platformMigrationsDir } from "./platform/db/migrate.js";
-import { openPglite } from "./platform/db/pglite.js";
-import { openPostgres } from "./platform/db/postgres.js";
 import { registerDeadLetterRoutes } from "./platform/dead-letters.js";
 import { createHeartbeat } from "./platform/heartbeat.js";
 import { createMetrics } from "./platform/http/metrics.js";
@@ -74,14 +71,20 @@ export interface Mypay {
   close(): Promise<void>;
 }
 
+/** The engine's driver is loaded only when used: a process on PostgreSQL never loads PGlite, nor the reverse. */
 export async function openDatabase(config: Config): Promise<Db> {
-  return config.databaseUrl
-    ? openPostgres(config.databaseUrl, { applicationName: `mypay:${config.contexts.join("+")}` })
-    : openPglite(join(config.dataDir, "mypay"));
+  if (config.databaseUrl) {
+    const { openPostgres } = await import("./platform/db/postgres.js");
+    return openPostgres(config.databaseUrl, { applicationName: `mypay:${config.contexts.join("+")}` });
+  }
+  const { openPglite } = await import("./platform/db/pglite.js");
+  return openPglite(join(config.dataDir, "mypay"));
 }
 
 export async function openBus(config: Config, logger: Logger): Promise<EventBus> {
-  return config.busUrl ? connectNatsBus({ url: config.busUrl, logger }) : createInProcessBus(logger);
+  if (!config.busUrl) return createInProcessBus(logger);
+  const { connectNatsBus } = await import("./platform/bus/nats.js");
+  return connectNatsBus({ url: config.busUrl, logger });
 }
 
 /** The composition root: wires the contexts this process runs to the adapters the config names. */
