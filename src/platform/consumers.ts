@@ -76,6 +76,39 @@ export async function deliverFromBus(
 }
 
 /**
+ * Several deliveries from the bus to one consumer, in order, in one transaction with one inbox
+ * insert. If any handler throws, nothing of the batch stays and each event is delivered alone, so
+ * that the failure is recorded against that event only and the others take effect.
+ */
+export async function deliverManyFromBus(
+  db: Db,
+  schema: string,
+  consumer: string,
+  handler: ConsumerHandler,
+  events: readonly EventEnvelope[],
+): Promise<void> {
+  const s = ident(schema);
+  try {
+    await db.tx(async (tx) => {
+      const fresh = await tx.query<{ event_id: string }>(
+        `INSERT INTO ${s}.inbox (consumer, event_id)
+         SELECT DISTINCT $1, e.id FROM unnest($2::text[]) AS e(id)
+         WHERE NOT EXISTS (SELECT 1 FROM ${s}.consumer_failures f WHERE f.consumer = $1 AND f.event_id = e.id)
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [consumer, events.map((e) => e.id)],
+      );
+      const toHandle = new Set(fresh.map((r) => r.event_id));
+      for (const event of events) {
+        if (!toHandle.delete(event.id)) continue;
+        await handler(tx, event);
+      }
+    });
+  } catch {
+    for (const event of events) await deliverFromBus(db, schema, consumer, handler, event);
+  }
+}
+
+/**
  * A retry or a staff replay of a recorded failure: the inbox still makes a second effect impossible.
  * A retry that succeeds is forgotten; a replayed dead letter is kept, marked handled, for the record.
  */

@@ -1,5 +1,5 @@
-import type { EventHandler } from "./bus/bus.js";
-import { type ConsumerHandler, consumersOf, deliverFromBus } from "./consumers.js";
+import type { EventEnvelope, EventHandler } from "./bus/bus.js";
+import { type ConsumerHandler, consumersOf, deliverFromBus, deliverManyFromBus } from "./consumers.js";
 import type { Db } from "./db/db.js";
 
 /**
@@ -7,9 +7,13 @@ import type { Db } from "./db/db.js";
  * event id goes into the schema's inbox in the same transaction as the effect. A duplicate finds
  * the id there and is acknowledged. A handler that throws rolls its effect back; the attempt is
  * recorded and retried with backoff by the schema's redelivery loop (redelivery.ts), then
- * dead-lettered for staff, while the bus goes on with the next event.
+ * dead-lettered for staff, while the bus goes on with the next event. Events the bus hands over
+ * together (a relay's batch, in process) are handled in one transaction with one inbox insert.
  */
 export function handleOnce(db: Db, schema: string, consumer: string, handler: ConsumerHandler): EventHandler {
   consumersOf(db, schema).handlers.set(consumer, handler);
-  return (event) => deliverFromBus(db, schema, consumer, handler, event);
+  const one = (event: EventEnvelope) => deliverFromBus(db, schema, consumer, handler, event);
+  return Object.assign(one, {
+    many: (events: readonly EventEnvelope[]) => deliverManyFromBus(db, schema, consumer, handler, events),
+  });
 }

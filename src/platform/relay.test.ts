@@ -33,7 +33,14 @@ async function setup(t: TestContext) {
   const bus = await openTestBus();
   const published: string[] = [];
   // Counts what relays hand to the bus, which a de-duplicating broker would otherwise hide.
-  const counted: EventBus = { ...bus, publish: (e) => bus.publish(e).then(() => void published.push(e.id)) };
+  const many = bus.publishMany?.bind(bus);
+  const counted: EventBus = {
+    ...bus,
+    publish: (e) => bus.publish(e).then(() => void published.push(e.id)),
+    ...(many && {
+      publishMany: (events) => many(events).then(() => void published.push(...events.map((e) => e.id))),
+    }),
+  };
   const relays: OutboxRelay[] = [];
   const relay = (holder?: string, batchSize?: number) => {
     const r = createOutboxRelay({ db, schema, bus: counted, logger, pollMs: 20, holder, batchSize });

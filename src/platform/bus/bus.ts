@@ -14,12 +14,24 @@ export interface EventEnvelope<T = unknown> {
   readonly data: T;
 }
 
-export type EventHandler = (event: EventEnvelope) => Promise<void>;
+export interface EventHandler {
+  (event: EventEnvelope): Promise<void>;
+  /**
+   * Several events at once, in order, with the effect of handling each in turn (e.g. in one
+   * transaction): the in-process bus uses it for a relay's batch. Optional.
+   */
+  readonly many?: (events: readonly EventEnvelope[]) => Promise<void>;
+}
 
 export interface EventBus {
   readonly kind: "in-process" | "nats";
   /** Resolves once the bus has the event durably (or, in-process, once every subscriber handled it). */
   publish(event: EventEnvelope): Promise<void>;
+  /**
+   * Several events in order, as publish would one after another; rejects when any was not taken
+   * (the relay then publishes them all again: consumers skip what they handled). Optional.
+   */
+  publishMany?(events: readonly EventEnvelope[]): Promise<void>;
   /**
    * A durable subscription named `consumer` to the given event types; delivery is at least once,
    * so handlers must be idempotent (see inbox.ts). A handler that throws gets the event again later.

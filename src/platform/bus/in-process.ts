@@ -10,27 +10,27 @@ interface Subscription {
 }
 
 /**
- * The embedded deployment's bus: publish hands the event to every matching subscriber in turn and
- * resolves once all of them handled it. It rejects if any handler threw, so the relay keeps the
- * outbox row and publishes it again; subscribers that already succeeded skip it through their inbox.
+ * The embedded deployment's bus: publish hands the events to every matching subscriber in turn and
+ * resolves once all of them handled them. It rejects if any handler threw, so the relay keeps the
+ * outbox rows and publishes them again; subscribers that already succeeded skip them through their inbox.
  */
 export function createInProcessBus(logger: Logger = createLogger("silent")): EventBus {
   const subscriptions: Subscription[] = [];
   const inFlight = new Set<Promise<void>>();
   let closed = false;
 
-  async function deliver(event: EventEnvelope): Promise<void> {
+  /** To each subscriber its matching events in order: all at once when it takes many, else one by one. */
+  async function deliver(events: readonly EventEnvelope[]): Promise<void> {
     const failures: unknown[] = [];
     for (const s of subscriptions) {
-      if (!s.types.has(event.type)) continue;
+      const mine = events.filter((e) => s.types.has(e.type));
+      if (mine.length === 0) continue;
       try {
-        await s.handler(event);
+        if (s.handler.many && mine.length > 1) await s.handler.many(mine);
+        else for (const event of mine) await s.handler(event);
       } catch (error) {
         // Keep going: one failing consumer must not hold back the others.
-        logger.warn(
-          { err: error, consumer: s.consumer, eventId: event.id, type: event.type },
-          "handler failed",
-        );
+        logger.warn({ err: error, consumer: s.consumer, eventIds: mine.map((e) => e.id) }, "handler failed");
         if (!s.broadcast) failures.push(error);
       }
     }
@@ -38,18 +38,21 @@ export function createInProcessBus(logger: Logger = createLogger("silent")): Eve
     if (failures.length > 1) throw new AggregateError(failures, `${failures.length} handlers failed`);
   }
 
+  async function publishMany(events: readonly EventEnvelope[]): Promise<void> {
+    if (closed) throw new Error("the in-process bus is closed");
+    const delivery = deliver(events);
+    inFlight.add(delivery);
+    try {
+      await delivery;
+    } finally {
+      inFlight.delete(delivery);
+    }
+  }
+
   return {
     kind: "in-process",
-    async publish(event) {
-      if (closed) throw new Error("the in-process bus is closed");
-      const delivery = deliver(event);
-      inFlight.add(delivery);
-      try {
-        await delivery;
-      } finally {
-        inFlight.delete(delivery);
-      }
-    },
+    publish: (event) => publishMany([event]),
+    publishMany,
     async subscribe(consumer, types, handler) {
       if (subscriptions.some((s) => s.consumer === consumer)) {
         throw new Error(`consumer ${consumer} is already subscribed`);
