@@ -11,12 +11,22 @@ import { startRecharge } from "./recharge.js";
  * per cause, driven as far as it goes now. While none was started, the balance decides afresh.
  */
 export async function ensureBalance(deps: MoneyDeps, cmd: EnsureBalance): Promise<Result<AutoRecharge>> {
-  const existing = await rechargeFor(deps, cmd.cause);
-  if (existing) return ok(await driven(deps, existing));
-  const [wallet] = await deps.db.query<{ balance: number; reserved_in: number; status: string }>(
-    "SELECT balance, reserved_in, status FROM money.accounts WHERE id = $1",
-    [accounts.memberMoney(cmd.membershipId)],
+  // One statement for the common case: no recharge for this cause yet, and the wallet as it is now.
+  const [found] = await deps.db.query<{
+    recharge_id: string | null;
+    balance: number | null;
+    reserved_in: number | null;
+    status: string | null;
+  }>(
+    `SELECT (SELECT id FROM money.recharges WHERE cause = $2) AS recharge_id, a.balance, a.reserved_in, a.status
+     FROM (SELECT 1) AS one LEFT JOIN money.accounts AS a ON a.id = $1`,
+    [accounts.memberMoney(cmd.membershipId), cmd.cause],
   );
+  if (found?.recharge_id) return ok(await driven(deps, found.recharge_id));
+  const wallet =
+    found?.status == null
+      ? undefined
+      : { ...found, balance: found.balance!, reserved_in: found.reserved_in! };
   if (!wallet) return fail("NOT_FOUND", "the member has no wallet");
   if (wallet.status !== "OPEN") return fail("CONFLICT", "the wallet is closed");
   const amount = autoRechargeAmount(wallet.balance, cmd.amount, deps.config.balanceCap, wallet.reserved_in);
