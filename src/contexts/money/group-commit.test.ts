@@ -252,4 +252,21 @@ describe("group commit", () => {
       100_000,
     );
   });
+
+  test("a malformed request (a bug) in a batch fails alone: the others are posted", async () => {
+    const [a, b] = await members(2, 10_000);
+    const { group, send } = sender();
+    const broken = transferRequest(
+      { transferId: newId("remittance"), from: a!, to: b!, amount: 1.5, correlationId: "bug" },
+      CAP,
+    );
+    const [first, bug, last] = await Promise.allSettled([
+      send(a!, b!, 1_000),
+      group.submit(broken),
+      send(b!, a!, 500),
+    ]);
+    assert.equal(bug.status, "rejected");
+    assert.ok(first.status === "fulfilled" && first.value.ok && last.status === "fulfilled" && last.value.ok);
+    assert.deepEqual([await balanceOf(a!), await balanceOf(b!)], [9_500, 10_500]);
+  });
 });
