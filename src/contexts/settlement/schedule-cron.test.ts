@@ -25,8 +25,14 @@ test("scheduled runs settle payments on their own, one run per slot with two sch
       // A payment is SETTLED one step before its settlement is PAID: wait for both.
       const statuses = await Promise.all(payments.map((id) => paymentStatus(world, id)));
       const paid = await Promise.all(shops.map((shop) => settlementsOf(world, shop)));
+      // And the schedule has fired more than once (each slot records a run, payments or not).
+      const [runs] = await world.mypay.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM settlement.runs",
+      );
       return (
-        statuses.every((s) => s === "SETTLED") && paid.every((list) => list.some((s) => s.status === "PAID"))
+        statuses.every((s) => s === "SETTLED") &&
+        paid.every((list) => list.some((s) => s.status === "PAID")) &&
+        runs!.n >= 2
       );
     }, 15_000);
   } finally {
