@@ -71,9 +71,11 @@ describe("a member's activity through the whole flow (pay, cancel, remit)", () =
 
     // Recharge (money + completion), payment (money, points earned, slip), cancel (money, points taken
     // back, cancel), remittance (money, sent), registration: 10 items, and the summary as the wallet says.
+    // Each context's events reach the read model on their own: wait for the last one of the flow too.
     await waitFor(async () => {
       const a = await activityOf(kim);
-      return a.items.length >= 10 && a.money?.balance === 75_000;
+      const remitted = a.items.some((i) => i.kind === "REMITTANCE" && i.reference === sent.remittanceId);
+      return a.items.length >= 10 && a.money?.balance === 75_000 && remitted;
     }, 10_000);
     const kims = await activityOf(kim);
     newestFirst(kims.items);
@@ -114,7 +116,8 @@ describe("a member's activity through the whole flow (pay, cancel, remit)", () =
 
     await waitFor(async () => {
       const a = await activityOf(lee);
-      return a.items.length >= 3 && a.money?.balance === 25_000;
+      const arrived = a.items.some((i) => i.kind === "REMITTANCE" && i.reference === sent.remittanceId);
+      return a.items.length >= 3 && a.money?.balance === 25_000 && arrived;
     });
     const lees = await activityOf(lee);
     newestFirst(lees.items);
