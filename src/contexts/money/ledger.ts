@@ -238,15 +238,20 @@ export async function reserveIncoming(
   cap: number,
 ): Promise<Result<{ reservedIn: number }>> {
   checkAmount(amount);
-  const [row] = await tx.query<{ reserved_in: number | null; status: string | null }>(
+  const [row] = await tx.query<{ reserved_in: number | null }>(
     `WITH r AS (UPDATE money.accounts SET reserved_in = reserved_in + $2
                  WHERE id = $1 AND status = 'OPEN' AND balance + reserved_in + $2 <= $3::bigint RETURNING reserved_in)
-     SELECT (SELECT reserved_in FROM r) AS reserved_in, (SELECT status FROM money.accounts WHERE id = $1) AS status`,
+     SELECT (SELECT reserved_in FROM r) AS reserved_in`,
     [accounts.memberMoney(membershipId), amount, cap],
   );
   if (row?.reserved_in != null) return ok({ reservedIn: row.reserved_in });
-  if (row?.status == null) return fail("NOT_FOUND", "the member has no wallet");
-  if (row.status !== "OPEN") return fail("CONFLICT", "the wallet is closed");
+  // Why it matched nothing, read afresh: the statement's own read is of its snapshot, from before a
+  // wallet closing at the same moment (whose lock the update waited for) committed.
+  const [now] = await tx.query<{ status: string }>("SELECT status FROM money.accounts WHERE id = $1", [
+    accounts.memberMoney(membershipId),
+  ]);
+  if (now?.status == null) return fail("NOT_FOUND", "the member has no wallet");
+  if (now.status !== "OPEN") return fail("CONFLICT", "the wallet is closed");
   return fail("BALANCE_LIMIT_EXCEEDED", `the balance would pass the cap of ${won(cap)} won`);
 }
 
