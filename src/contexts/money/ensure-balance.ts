@@ -23,13 +23,9 @@ export async function ensureBalance(deps: MoneyDeps, cmd: EnsureBalance): Promis
     [accounts.memberMoney(cmd.membershipId), cmd.cause],
   );
   if (found?.recharge_id) return ok(await driven(deps, found.recharge_id));
-  const wallet =
-    found?.status == null
-      ? undefined
-      : { ...found, balance: found.balance!, reserved_in: found.reserved_in! };
-  if (!wallet) return fail("NOT_FOUND", "the member has no wallet");
-  if (wallet.status !== "OPEN") return fail("CONFLICT", "the wallet is closed");
-  const amount = autoRechargeAmount(wallet.balance, cmd.amount, deps.config.balanceCap, wallet.reserved_in);
+  if (found?.status == null) return fail("NOT_FOUND", "the member has no wallet");
+  if (found.status !== "OPEN") return fail("CONFLICT", "the wallet is closed");
+  const amount = autoRechargeAmount(found.balance!, cmd.amount, deps.config.balanceCap, found.reserved_in!);
   if (!amount.ok) return amount;
   if (amount.value === 0) return ok({ status: "NOT_NEEDED", rechargeId: null, amount: 0, reason: null });
   let started: Result<string>;

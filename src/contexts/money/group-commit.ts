@@ -1,5 +1,6 @@
 import { Counter, type Registry } from "prom-client";
 import { ok, type Result } from "../../kernel/errors.js";
+import { coalesce } from "../../platform/coalesce.js";
 import type { Db, Queryable } from "../../platform/db/db.js";
 import { type EventContext, recordEventGroups } from "../../platform/outbox.js";
 import { balanceEvents } from "./announce.js";
@@ -9,8 +10,8 @@ import { type GroupItem, type Posted, postGroup } from "./ledger.js";
 /**
  * Group commit (DESIGN.md "Money and the ledger"): money-moving requests that arrive together are
  * posted together, in one database transaction with one ledger call, one outbox insert and one
- * commit, and each gets its own result (a refused one never fails the others). A lone request waits
- * for no timer: a batch is whatever queued while the previous one was committing.
+ * commit, and each gets its own result (a refused one never fails the others). Batches form as
+ * platform/coalesce.ts says: a lone request waits for no timer.
  */
 
 export interface GroupRequest<T> {
@@ -48,26 +49,15 @@ interface Pending {
 }
 
 export function createGroupCommit(db: Db, options: GroupCommitOptions = {}): GroupCommit {
-  const maxBatch = options.maxBatch ?? 256;
-  const queue: Pending[] = [];
-  let running = false;
   let batches = 0;
   let requests = 0;
   let largest = 0;
-
-  async function drain() {
-    try {
-      while (queue.length > 0) {
-        const batch = queue.splice(0, maxBatch);
-        batches += 1;
-        requests += batch.length;
-        largest = Math.max(largest, batch.length);
-        await runBatch(batch);
-      }
-    } finally {
-      running = false;
-    }
-  }
+  const enqueue = coalesce<Pending>(async (batch) => {
+    batches += 1;
+    requests += batch.length;
+    largest = Math.max(largest, batch.length);
+    await runBatch(batch);
+  }, options.maxBatch ?? 256);
 
   async function runBatch(batch: readonly Pending[]) {
     let results: Result<unknown>[];
@@ -91,12 +81,7 @@ export function createGroupCommit(db: Db, options: GroupCommitOptions = {}): Gro
   return {
     submit<T>(request: GroupRequest<T>) {
       return new Promise<Result<T>>((resolve, reject) => {
-        queue.push({ request, resolve: resolve as Pending["resolve"], reject });
-        if (running) return;
-        running = true;
-        // One turn of the event loop, no timer: PGlite runs a statement without yielding, so the
-        // requests read from sockets meanwhile join this batch instead of each starting its own.
-        setImmediate(() => void drain());
+        enqueue({ request, resolve: resolve as Pending["resolve"], reject });
       });
     },
     stats: () => ({ batches, requests, largest }),

@@ -1,3 +1,4 @@
+import { coalesce } from "../../platform/coalesce.js";
 import type { Queryable } from "../../platform/db/db.js";
 import { accounts } from "./chart.js";
 import type { MemberMoney } from "./ledger-queries.js";
@@ -22,7 +23,7 @@ interface Waiting {
 }
 
 // Bounds the statement's array; the rest wait for the next statement.
-const maxMembersPerRead = 500;
+const maxReadsPerStatement = 500;
 
 type AccountRow = { id: string; balance: number; updated_at: Date };
 
@@ -47,46 +48,20 @@ function moneyOf(byId: Map<string, AccountRow>, membershipId: string): MemberMon
   return { balance: money.balance, points: points?.balance ?? 0, updatedAt: new Date(updatedAt) };
 }
 
+interface Read extends Waiting {
+  readonly membershipId: string;
+}
+
 export function createMoneyReader(db: Queryable): MoneyReader {
-  const waiting = new Map<string, Waiting[]>();
-  // A drain is scheduled or running: reads queue for it.
-  let draining = false;
-
-  async function readOnce(batch: ReadonlyMap<string, Waiting[]>) {
+  const enqueue = coalesce<Read>(async (batch) => {
     try {
-      const byId = await readAccounts(db, [...batch.keys()]);
-      for (const [member, waiters] of batch) for (const w of waiters) w.resolve(moneyOf(byId, member));
+      const byId = await readAccounts(db, [...new Set(batch.map((r) => r.membershipId))]);
+      for (const r of batch) r.resolve(moneyOf(byId, r.membershipId));
     } catch (error) {
-      for (const waiters of batch.values()) for (const w of waiters) w.reject(error);
+      for (const r of batch) r.reject(error);
     }
-  }
-
-  async function drain() {
-    try {
-      while (waiting.size > 0) {
-        const batch = new Map<string, Waiting[]>();
-        for (const [member, waiters] of waiting) {
-          if (batch.size === maxMembersPerRead) break;
-          batch.set(member, waiters);
-          waiting.delete(member);
-        }
-        await readOnce(batch);
-      }
-    } finally {
-      draining = false;
-    }
-  }
-
+  }, maxReadsPerStatement);
   return {
-    read(membershipId) {
-      return new Promise((resolve, reject) => {
-        const waiters = waiting.get(membershipId);
-        if (waiters) waiters.push({ resolve, reject });
-        else waiting.set(membershipId, [{ resolve, reject }]);
-        if (draining) return;
-        draining = true;
-        setImmediate(drain);
-      });
-    },
+    read: (membershipId) => new Promise((resolve, reject) => enqueue({ membershipId, resolve, reject })),
   };
 }

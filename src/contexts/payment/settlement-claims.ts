@@ -1,3 +1,4 @@
+import { coalesce } from "../../platform/coalesce.js";
 import type { Db, Queryable } from "../../platform/db/db.js";
 import { recordEventGroups } from "../../platform/outbox.js";
 import { type ClaimedFranchise, type PaymentApi, type PaymentsSettled, paymentEvents } from "./api.js";
@@ -80,30 +81,28 @@ interface Waiting {
 
 /**
  * markSettled calls that arrive together (payouts finishing at once) are marked in one transaction and
- * one UPDATE; a lone call waits for no timer: the batch is whatever queued while the previous one ran.
+ * one UPDATE (platform/coalesce.ts).
  */
 function settleTogether(db: Db, kickRelay: () => void): PaymentApi["markSettled"] {
-  let queue: Waiting[] = [];
-  let running = false;
-  async function drain() {
-    running = true;
-    while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
-      try {
-        const cmds = batch.map((w) => w.cmd);
-        if (await db.tx((tx) => markSettled(tx, cmds))) kickRelay();
-        for (const w of batch) w.done();
-      } catch (error) {
-        for (const w of batch) w.done(error);
-      }
+  const enqueue = coalesce<Waiting>(async (batch) => {
+    try {
+      if (
+        await db.tx((tx) =>
+          markSettled(
+            tx,
+            batch.map((w) => w.cmd),
+          ),
+        )
+      )
+        kickRelay();
+      for (const w of batch) w.done();
+    } catch (error) {
+      for (const w of batch) w.done(error);
     }
-    running = false;
-  }
+  });
   return (cmd) =>
     new Promise<void>((resolve, reject) => {
-      queue.push({ cmd, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!running) void drain();
+      enqueue({ cmd, done: (error) => (error === undefined ? resolve() : reject(error)) });
     });
 }
 

@@ -50,13 +50,16 @@ BEGIN
   PERFORM money.check_transactions(coalesce(
     (SELECT jsonb_agg(t.tx) FROM jsonb_array_elements(p_items) AS i(item)
        CROSS JOIN LATERAL jsonb_array_elements(i.item->'transactions') AS t(tx)), '[]'::jsonb));
-  -- Every account of the group, locked once in id order (the ledger's one lock order), then read once.
-  PERFORM 1 FROM money.accounts WHERE id = ANY (money.group_accounts(p_items)) ORDER BY id FOR NO KEY UPDATE;
+  -- Every account of the group, locked once in id order (the ledger's one lock order) and read in
+  -- the same statement.
+  WITH locked AS (
+    SELECT id, balance, debit_total, credit_total, reserved_in, kind, currency, status, normal_side
+    FROM money.accounts WHERE id = ANY (money.group_accounts(p_items)) ORDER BY id FOR NO KEY UPDATE)
   SELECT array_agg(id ORDER BY id), array_agg(balance ORDER BY id), array_agg(debit_total ORDER BY id),
          array_agg(credit_total ORDER BY id), array_agg(reserved_in ORDER BY id), array_agg(kind ORDER BY id),
          array_agg(currency ORDER BY id), array_agg(status ORDER BY id), array_agg(normal_side ORDER BY id)
     INTO v_ids, v_bal, v_dt, v_ct, v_res, v_kind, v_cur, v_status, v_normal
-  FROM money.accounts WHERE id = ANY (money.group_accounts(p_items));
+  FROM locked;
   SELECT coalesce(jsonb_object_agg(u.id, u.ord), '{}') INTO v_pos FROM unnest(v_ids) WITH ORDINALITY AS u(id, ord);
   v_touched := array_fill(false, ARRAY[greatest(coalesce(cardinality(v_ids), 0), 1)]);
   -- Read after the locks: a twin posting the same id held them, so it has committed by now.
