@@ -44,6 +44,11 @@ if (distributed) {
   if (ready.status !== 0) process.exit(ready.status ?? 1);
 }
 
+// A new embedded database on disk starts from the initialised template (npm start's first start, and
+// the tests of it); made here if `npm install` did not make it.
+const template = spawnSync(process.execPath, ["scripts/pglite-template.mjs"], { stdio: "inherit" });
+if (template.status !== 0) process.exit(template.status ?? 1);
+
 const result = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...files],

@@ -54,6 +54,8 @@ export async function createSandboxBank(options: SandboxBankOptions): Promise<Sa
       // A stand-in for remote banks: closing it drops every connection at once, as a bank going away
       // would; mypay's own server is the one that drains gracefully.
       forceCloseConnections: true,
+      // As a bank would, it answers its first call as fast as any other (tests time calls to it tightly).
+      compileOnFirstUse: false,
       logger: options.logger,
       metrics: createMetrics(),
       title: "mypay sandbox bank",

@@ -48,7 +48,11 @@ describe("the migration runner", () => {
     try {
       writeFileSync(join(bad, "001_ok.sql"), "CREATE TABLE fine (id INT);");
       writeFileSync(join(bad, "002_broken.sql"), "CREATE TABLE broken (id NOPE);");
-      await assert.rejects(migrate(db, { schema: "bad_ctx", dirs: [bad] }));
+      // The files of a schema go in one statement: the error names them and says what PostgreSQL said.
+      await assert.rejects(
+        migrate(db, { schema: "bad_ctx", dirs: [bad] }),
+        /002_broken\.sql.*type "nope" does not exist/,
+      );
       const [row] = await db.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'bad_ctx'",
       );

@@ -33,6 +33,9 @@ function load(dirs: readonly string[]): Migration[] {
   });
 }
 
+/** A string literal for names and checksums (letters, digits, '/', '_', '.'). */
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
 /**
  * Applies each file once, in order, in one transaction per schema. An advisory lock makes two
  * processes starting at the same time take turns; the second sees the files as applied.
@@ -49,22 +52,32 @@ export async function migrate(db: Db, set: MigrationSet): Promise<string[]> {
       `SELECT name, checksum FROM ${schema}.schema_migrations`,
     );
     const applied = new Map(rows.map((r) => [r.name, r.checksum]));
-    const done: string[] = [];
-    for (const m of migrations) {
+    const pending = migrations.filter((m) => {
       const seen = applied.get(m.name);
-      if (seen !== undefined) {
-        if (seen !== m.checksum)
-          throw new Error(`migration ${schema}:${m.name} was changed after it was applied`);
-        continue;
-      }
-      await tx.exec(`SET LOCAL search_path TO ${schema}, public;\n${m.sql}`);
-      await tx.query(`INSERT INTO ${schema}.schema_migrations (name, checksum) VALUES ($1, $2)`, [
-        m.name,
-        m.checksum,
-      ]);
-      done.push(m.name);
+      if (seen !== undefined && seen !== m.checksum)
+        throw new Error(`migration ${schema}:${m.name} was changed after it was applied`);
+      return seen === undefined;
+    });
+    if (pending.length === 0) return [];
+    // Every pending file and its record in one statement: a fresh database pays one round trip per
+    // schema, not two per file (issue 8, footprint). Each file starts on the schema's search path.
+    const script = pending.map(
+      (m) =>
+        `SET LOCAL search_path TO ${schema}, public;\n${m.sql}\n;\n` +
+        `INSERT INTO ${schema}.schema_migrations (name, checksum) VALUES (${literal(m.name)}, ${literal(m.checksum)});`,
+    );
+    try {
+      await tx.exec(`${script.join("\n")}\nSET LOCAL search_path TO public`);
+    } catch (error) {
+      const names = pending.map((m) => m.name).join(", ");
+      throw new Error(
+        `migrating ${schema} (${names}) failed: ${error instanceof Error ? error.message : error}`,
+        {
+          cause: error,
+        },
+      );
     }
-    await tx.exec("SET LOCAL search_path TO public");
+    const done = pending.map((m) => m.name);
     return done;
   });
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, types } from "@electric-sql/pglite";
 import { type Db, parseBigint, type Queryable, type Row } from "./db.js";
+import { isFresh, pgliteTemplate } from "./pglite-template.js";
 
 type PgliteLike = Pick<PGlite, "query" | "exec">;
 
@@ -17,13 +18,19 @@ function queryable(pg: PgliteLike): Queryable {
 }
 
 /**
- * Embedded PostgreSQL. `dataDir` undefined means in memory (tests).
+ * Embedded PostgreSQL. `dataDir` undefined means in memory (tests). A new one in a missing or empty
+ * folder is loaded from the template cluster made at the build (pglite-template.ts).
  * PGlite never fsyncs: the files survive a killed process, not an OS crash or power loss.
  */
 export async function openPglite(dataDir?: string): Promise<Db> {
+  // A new database on disk starts from the initialised template rather than running initdb. One in
+  // memory (a test's) runs initdb: it is then warm, as a long-running process is, which timing
+  // tests rely on (a cluster loaded or reopened reads its pages cold at first).
+  const template = dataDir && isFresh(dataDir) ? pgliteTemplate() : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
+    ...(template ? { loadDataDir: template } : {}),
     parsers: { [types.INT8]: parseBigint },
   });
   const base = queryable(pg);
