@@ -36,6 +36,35 @@ export async function scratchDatabase(adminUrl: string): Promise<ScratchDatabase
   };
 }
 
+const contextSchemas = ["membership", "banking", "money", "remittance", "payment", "settlement", "query"];
+const sagaSchemas = ["money", "remittance", "payment", "settlement"];
+
+/**
+ * Waits until the server on this database has finished the work a load left behind (no saga under
+ * way, every event published), so that the next load is measured on its own and not beside the last
+ * one's background. Gives up after `timeoutMs` and says how much was left.
+ */
+export async function quiet(url: string, timeoutMs = 60_000): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const count = [
+    ...sagaSchemas.map(
+      (s) => `(SELECT count(*) FROM ${s}.sagas WHERE status NOT IN ('COMPLETED', 'COMPENSATED', 'STUCK'))`,
+    ),
+    ...contextSchemas.map((s) => `(SELECT count(*) FROM ${s}.outbox WHERE published_at IS NULL)`),
+  ].join(" + ");
+  try {
+    for (const deadline = Date.now() + timeoutMs; ; ) {
+      const [row] = await sql.unsafe(`SELECT (${count})::int AS left`);
+      if (row!.left === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`the server still had ${row!.left} sagas and events to finish`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await sql.end();
+  }
+}
+
 /** Whether fsync is on: a figure with it off would not be comparable (nor allowed). */
 export async function serverSettings(adminUrl: string): Promise<{ version: string; fsync: string }> {
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });

@@ -13,7 +13,7 @@ import {
 import { measureFootprint } from "./footprint.js";
 import { benchLedger } from "./ledger.js";
 import type { LoadResult } from "./load.js";
-import { pgbenchTpcb, scratchDatabase } from "./pg.js";
+import { pgbenchTpcb, quiet, scratchDatabase } from "./pg.js";
 import type { ExtraFigure } from "./report.js";
 import { startBenchServer } from "./server-process.js";
 import type { BenchSettings } from "./settings.js";
@@ -130,8 +130,11 @@ export async function serverFigures(ctx: RunContext, engine: Engine, main: boole
       perSecond(remit.best, `${label}, ${s.members} members, best of ${s.levels.join("/")} clients`),
     );
     if (!main) return;
+    // Each load after the first starts once the last one's background work is done (PostgreSQL).
+    const settle = scratch ? () => quiet(scratch.url) : async () => {};
+    await settle();
     await pacedRemittance(ctx, server, members, remit.best, label);
-    await mainEngineLoads(ctx, server, members, label);
+    await mainEngineLoads(ctx, server, members, label, settle);
   } finally {
     await server.stop();
     await scratch?.drop();
@@ -160,17 +163,21 @@ async function mainEngineLoads(
   server: { base: string; bank: string },
   members: Awaited<ReturnType<typeof benchMembers>>,
   label: string,
+  settle: () => Promise<void>,
 ) {
   const franchises = await benchFranchises(server, s.franchises);
+  await settle();
   const pay = await paymentsHotAndSpread(server, members, franchises, s.clients, s);
   rec.figure(2, perSecond(pay.hot, `${label}, all to one franchise`));
   rec.anchor(2, perSecond(pay.spread, `${label}, spread over ${s.franchises} franchises`));
 
   const sink = await json("POST", `${server.bank}/accounts`, { bankCode: "004", holderName: "Bench Sink" });
+  await settle();
   const recharge = await rechargeAndBank(server, members, sink.accountNumber as string, s.clients, s);
   rec.figure(4, perSecond(recharge.recharge, `${label}, 10,000 won each`));
   rec.anchor(4, perSecond(recharge.bank, "the sandbox bank of the same process, into one account"));
 
+  await settle();
   const reads = await moneyMeAndHealth(server, members, s.clients, s);
   rec.figure(5, perSecond(reads.me, `${label}, ${members.length} members' tokens in turn`));
   rec.anchor(5, perSecond(reads.health, label));

@@ -1,9 +1,12 @@
-import { parseId } from "../../kernel/ids.js";
+import { type Id, parseId } from "../../kernel/ids.js";
+import { coalesce } from "../../platform/coalesce.js";
 import type { Db } from "../../platform/db/db.js";
+import type { Member } from "./domain.js";
 import { type MemberView, toMemberView } from "./domain.js";
+import type { Franchise } from "./domain-franchise.js";
 import { type FranchiseView, type SettlementAccount, toFranchiseView } from "./domain-franchise.js";
-import { findFranchise } from "./franchise-store.js";
-import { findMember } from "./store.js";
+import { findFranchises } from "./franchise-store.js";
+import { findMembers } from "./store.js";
 
 /** What other contexts may use of membership: its events, its types and the functions below. */
 
@@ -24,19 +27,49 @@ export interface MembershipApi {
   getFranchise(franchiseId: string): Promise<FranchiseDetails | undefined>;
 }
 
+interface Lookup<K, V> {
+  readonly id: K;
+  readonly resolve: (found: V | undefined) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+// Bounds one statement's array; the rest wait for the next.
+const maxIdsPerStatement = 500;
+
+/**
+ * Lookups by id that arrive together share one statement (platform/coalesce.ts): a burst of
+ * remittances or payments reads its members or franchises once, not once per request. Each answer
+ * comes from a statement begun after its request: never cached.
+ */
+function batchedLookup<K extends string, V extends { readonly id: string }>(
+  find: (ids: readonly K[]) => Promise<V[]>,
+): (id: K) => Promise<V | undefined> {
+  const enqueue = coalesce<Lookup<K, V>>(async (batch) => {
+    try {
+      const found = new Map((await find([...new Set(batch.map((l) => l.id))])).map((v) => [v.id, v]));
+      for (const l of batch) l.resolve(found.get(l.id));
+    } catch (error) {
+      for (const l of batch) l.reject(error);
+    }
+  }, maxIdsPerStatement);
+  return (id) => new Promise((resolve, reject) => enqueue({ id, resolve, reject }));
+}
+
 /** The in-process implementation, reading membership's own tables. */
 export function createMembershipApi(db: Db): MembershipApi {
+  const member = batchedLookup<Id<"membership">, Member>((ids) => findMembers(db, ids));
+  const franchise = batchedLookup<Id<"franchise">, Franchise>((ids) => findFranchises(db, ids));
   return {
     async getMember(membershipId) {
       const id = parseId("membership", membershipId);
-      const member = id && (await findMember(db, id));
-      return member ? toMemberView(member) : undefined;
+      const found = id && (await member(id));
+      return found ? toMemberView(found) : undefined;
     },
     async getFranchise(franchiseId) {
       const id = parseId("franchise", franchiseId);
-      const franchise = id && (await findFranchise(db, id));
-      return franchise
-        ? { ...toFranchiseView(franchise, true), settlementAccount: franchise.settlementAccount }
+      const found = id && (await franchise(id));
+      return found
+        ? { ...toFranchiseView(found, true), settlementAccount: found.settlementAccount }
         : undefined;
     },
   };

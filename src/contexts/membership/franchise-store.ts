@@ -70,6 +70,15 @@ export async function findFranchise(
   return rows[0] && toFranchise(rows[0]);
 }
 
+/** The franchises of these ids that exist, in one statement. */
+export async function findFranchises(q: Queryable, ids: readonly Id<"franchise">[]): Promise<Franchise[]> {
+  const rows = await q.query<FranchiseRow>(
+    "SELECT * FROM membership.franchises WHERE id = ANY ($1::text[])",
+    [ids],
+  );
+  return rows.map(toFranchise);
+}
+
 /** Newest first; every owner's when `ownerId` is undefined. Ask for one more row than a page holds. */
 export async function listFranchises(
   q: Queryable,

@@ -60,6 +60,15 @@ export async function findMember(q: Queryable, id: Id<"membership">): Promise<Me
   return rows[0] && toMember(rows[0]);
 }
 
+/** The members of these ids that exist, in one statement. */
+export async function findMembers(q: Queryable, ids: readonly Id<"membership">[]): Promise<Member[]> {
+  const rows = await q.query<MemberRow>(
+    `SELECT ${memberColumns} FROM membership.members WHERE id = ANY ($1::text[])`,
+    [ids],
+  );
+  return rows.map(toMember);
+}
+
 export async function findMemberByEmail(
   q: Queryable,
   email: string,

@@ -118,9 +118,13 @@ export async function mountActivity(env: ContextEnv, schema: string) {
   await env.bus.subscribe(
     "query.activity",
     activityEventTypes,
-    handleOnce(env.db, schema, "query.activity", async (tx, event) => {
-      await recordActivity(tx, activityOf(event));
-    }),
+    handleOnce(
+      env.db,
+      schema,
+      "query.activity",
+      (tx, event) => recordActivity(tx, activityOf(event)),
+      (tx, events) => recordActivity(tx, events.flatMap(activityOf)),
+    ),
   );
   registerActivityRoute(env.app, env.db);
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { Type } from "@sinclair/typebox";
 import type { ContextModule } from "../../platform/context.js";
-import type { Db } from "../../platform/db/db.js";
+import type { Db, Queryable } from "../../platform/db/db.js";
 import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
 import { withDefault } from "../../platform/http/validation.js";
@@ -92,6 +92,43 @@ async function applyMemberEvent(
   }
 }
 
+// Events from one outbox may arrive out of order across replicas: the newest version wins. Several
+// changes of one member in a batch are one row: its newest (ON CONFLICT cannot touch a row twice).
+async function newestBalances(tx: Queryable, changes: readonly MoneyBalanceChanged[]) {
+  if (changes.length === 0) return;
+  await tx.query(
+    `INSERT INTO query.member_balances (membership_id, balance, version)
+     SELECT DISTINCT ON (c."membershipId") c."membershipId", c.balance, c.version
+     FROM jsonb_to_recordset($1::text::jsonb) AS c("membershipId" text, balance bigint, version bigint)
+     ORDER BY c."membershipId", c.version DESC
+     ON CONFLICT (membership_id) DO UPDATE SET balance = EXCLUDED.balance, version = EXCLUDED.version
+     WHERE member_balances.version < EXCLUDED.version`,
+    [
+      JSON.stringify(
+        changes.map((c) => ({ membershipId: c.membershipId, balance: c.balance, version: c.version })),
+      ),
+    ],
+  );
+}
+
+/** As for the balance: the newest points win, in points' own order. */
+async function newestPoints(tx: Queryable, changes: readonly PointsBalanceChanged[]) {
+  if (changes.length === 0) return;
+  await tx.query(
+    `INSERT INTO query.member_balances (membership_id, points, points_version)
+     SELECT DISTINCT ON (c."membershipId") c."membershipId", c.points, c.version
+     FROM jsonb_to_recordset($1::text::jsonb) AS c("membershipId" text, points bigint, version bigint)
+     ORDER BY c."membershipId", c.version DESC
+     ON CONFLICT (membership_id) DO UPDATE SET points = EXCLUDED.points, points_version = EXCLUDED.points_version
+     WHERE member_balances.points_version < EXCLUDED.points_version`,
+    [
+      JSON.stringify(
+        changes.map((c) => ({ membershipId: c.membershipId, points: c.points, version: c.version })),
+      ),
+    ],
+  );
+}
+
 export const queryModule: ContextModule = {
   name: "query",
   schema,
@@ -106,30 +143,32 @@ export const queryModule: ContextModule = {
     await bus.subscribe(
       "query.money",
       [moneyEvents.MoneyBalanceChanged],
-      handleOnce(db, schema, "query.money", async (tx, event) => {
-        const m = event.data as MoneyBalanceChanged;
-        // Events from one outbox may arrive out of order across replicas: the newest balance wins.
-        await tx.query(
-          `INSERT INTO query.member_balances (membership_id, balance, version) VALUES ($1, $2, $3)
-           ON CONFLICT (membership_id) DO UPDATE SET balance = EXCLUDED.balance, version = EXCLUDED.version
-           WHERE member_balances.version < EXCLUDED.version`,
-          [m.membershipId, m.balance, m.version],
-        );
-      }),
+      handleOnce(
+        db,
+        schema,
+        "query.money",
+        (tx, event) => newestBalances(tx, [event.data as MoneyBalanceChanged]),
+        (tx, events) =>
+          newestBalances(
+            tx,
+            events.map((e) => e.data as MoneyBalanceChanged),
+          ),
+      ),
     );
     await bus.subscribe(
       "query.points",
       [moneyEvents.PointsBalanceChanged],
-      handleOnce(db, schema, "query.points", async (tx, event) => {
-        const p = event.data as PointsBalanceChanged;
-        // As for the balance: the newest points win, in points' own order.
-        await tx.query(
-          `INSERT INTO query.member_balances (membership_id, points, points_version) VALUES ($1, $2, $3)
-           ON CONFLICT (membership_id) DO UPDATE SET points = EXCLUDED.points, points_version = EXCLUDED.points_version
-           WHERE member_balances.points_version < EXCLUDED.points_version`,
-          [p.membershipId, p.points, p.version],
-        );
-      }),
+      handleOnce(
+        db,
+        schema,
+        "query.points",
+        (tx, event) => newestPoints(tx, [event.data as PointsBalanceChanged]),
+        (tx, events) =>
+          newestPoints(
+            tx,
+            events.map((e) => e.data as PointsBalanceChanged),
+          ),
+      ),
     );
     registerStatsRoute(env.app, db);
     await mountActivity(env, schema);

@@ -87,6 +87,36 @@ describe("money by region (read model fed by events)", () => {
     assert.equal(region(await stats(), "Sejong")?.balance, 40_000);
   });
 
+  test("events delivered together, one of them twice and the newest first, leave the newest balance", async () => {
+    const g = await newMember(world, { region: "Jeju" });
+    await call(world, g.token, "POST", "/v1/money/recharge", { amount: 10_000 }, "q5");
+    await waitFor(async () => region(await stats(), "Jeju")?.balance === 10_000);
+    const [last] = await world.mypay.db.query<{ data: { version: number } }>(
+      "SELECT data FROM money.outbox WHERE type = 'MoneyBalanceChanged' AND data->>'membershipId' = $1 ORDER BY seq DESC LIMIT 1",
+      [g.membershipId],
+    );
+    const v = last!.data.version;
+    const change = (balance: number, version: number) => ({
+      id: newId("event"),
+      type: "MoneyBalanceChanged",
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      source: "money",
+      correlationId: "test",
+      causationId: null,
+      data: { ...last!.data, balance, version },
+    });
+    const newest = change(70_000, v + 2);
+    // In process the batch is one delivery, handled in one statement; over NATS, one event at a time.
+    const batch = [newest, change(50_000, v + 1), newest];
+    const bus = world.mypay.bus;
+    if (bus.publishMany) await bus.publishMany(batch);
+    else for (const e of batch) await bus.publish(e);
+    await waitFor(async () => region(await stats(), "Jeju")?.balance === 70_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(region(await stats(), "Jeju")?.balance, 70_000, "the older change arrived later and lost");
+  });
+
   test("only staff may read it", async () => {
     const e = await newMember(world);
     const res = await call(world, e.token, "GET", "/v1/admin/stats/money?groupBy=region");
