@@ -202,6 +202,39 @@ describe("group commit", () => {
     );
   });
 
+  test("a posting reads the ledger by key, however many postings came before (no scan of the ledger)", async () => {
+    const [a, b] = await members(2, 50_000);
+    // Many postings first, so that each session's plans are its cached ones, made while it was small.
+    for (let i = 0; i < 60; i++) {
+      const transferId = newId("remittance");
+      await db.tx((tx) =>
+        postGroup(tx, [
+          transferRequest({ transferId, from: a!, to: b!, amount: 10, correlationId: transferId }, CAP).item,
+        ]),
+      );
+    }
+    const scanned = await db.tx(async (tx) => {
+      const read = async () =>
+        (
+          await tx.query<{ n: number }>(
+            `SELECT coalesce(sum(seq_tup_read), 0)::int AS n FROM pg_stat_xact_user_tables
+             WHERE schemaname = 'money' AND relname IN ('ledger_entries', 'ledger_transactions', 'accounts')`,
+          )
+        )[0]!.n;
+      const before = await read();
+      const transferId = newId("remittance");
+      const item = transferRequest(
+        { transferId, from: a!, to: b!, amount: 10, correlationId: transferId },
+        CAP,
+      ).item;
+      // A new posting, then its replay (which reads the entries it left).
+      assert.ok((await postGroup(tx, [item]))[0]!.ok);
+      assert.ok((await postGroup(tx, [item]))[0]!.ok);
+      return (await read()) - before;
+    });
+    assert.equal(scanned, 0, "rows read by sequential scans of the ledger's tables");
+  });
+
   test("mypay's own accounts are spread over shards, one line each in the trial balance", async () => {
     const [m] = await members(1, 0);
     const before = await trialBalance(db);
