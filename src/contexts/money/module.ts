@@ -40,11 +40,12 @@ export interface Money {
 export function createMoney(options: MoneyOptions): Money {
   const { db, config, logger, banking } = options;
   const sagaWaitMs = options.sagaWaitMs ?? defaultSagaWaitMs;
+  const group = createGroupCommit(db);
   const engine = createSagaEngine({
     db,
     schema: moneySchema,
     definitions: [
-      rechargeSaga({ banking, config, sagaWaitMs }),
+      rechargeSaga({ banking, config, sagaWaitMs, group }),
       withdrawSaga({ banking, config, sagaWaitMs }),
     ],
     logger,
@@ -60,7 +61,7 @@ export function createMoney(options: MoneyOptions): Money {
     engine,
     sagaWaitMs,
     kickRelay: () => kick(),
-    group: createGroupCommit(db),
+    group,
   };
   const api: MoneyApi = {
     closeWalletForLeaving: (membershipId) => closeForLeaving(db, membershipId),

@@ -201,3 +201,25 @@ describe("recharge (충전)", () => {
     assert.equal(recon.difference, 0);
   });
 });
+
+describe("recharge credits go through group commit", () => {
+  test("credits of recharges arriving together are posted in batches, each member credited once", async () => {
+    const members = await Promise.all(
+      Array.from({ length: 6 }, () => newMember(world, { bankBalance: 100_000 })),
+    );
+    const group = world.mypay.contexts.money.deps.group;
+    const before = group.stats();
+    const answers = await Promise.all(members.map((m) => recharge(m, 20_000)));
+    assert.deepEqual(
+      answers.map((a) => a.json().status),
+      members.map(() => "SUCCEEDED"),
+    );
+    const after = group.stats();
+    assert.equal(after.requests - before.requests, members.length, "every credit was a group request");
+    for (const m of members) assert.equal(await moneyOf(world, m), 20_000);
+    assert.deepEqual(
+      await Promise.all(members.map((m) => bankBalance(world, m.account))),
+      members.map(() => 80_000),
+    );
+  });
+});

@@ -8,7 +8,16 @@ import { type AccountRef, transferStep } from "../banking/api.js";
 import { postOrThrow } from "./announce.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
 import { rechargeUnit } from "./domain.js";
-import { accounts, openWallet, releaseIncoming, reserveIncoming, shardOf } from "./ledger.js";
+import type { GroupCommit } from "./group-commit.js";
+import {
+  accounts,
+  type LedgerTransaction,
+  openWallet,
+  type PostOptions,
+  releaseIncoming,
+  reserveIncoming,
+  shardOf,
+} from "./ledger.js";
 import { bankEnds, finishMove, type MoveCommand, recordMove } from "./moves.js";
 
 /** A recharge (충전): won from the member's linked account into the corporate account, then into money. */
@@ -28,7 +37,7 @@ export interface RechargeData {
   readonly firmbankingId?: string;
 }
 
-export function rechargeSaga(deps: SagaDeps): SagaDefinition<RechargeData> {
+export function rechargeSaga(deps: SagaDeps & Pick<MoneyDeps, "group">): SagaDefinition<RechargeData> {
   return {
     type: "recharge",
     steps: [
@@ -43,12 +52,22 @@ export function rechargeSaga(deps: SagaDeps): SagaDefinition<RechargeData> {
       },
       {
         name: "collect",
-        action: (data, ctx): Promise<StepOutcome<RechargeData>> =>
-          transferStep(deps, ctx, data, {
+        async action(data, ctx): Promise<StepOutcome<RechargeData>> {
+          const outcome = await transferStep(deps, ctx, data, {
             purpose: "RECHARGE",
             reference: data.rechargeId,
             onSucceeded: credit,
-          }),
+          });
+          if (outcome.kind !== "next") return outcome;
+          // The credit goes to group commit with the postings that arrive with it; the step commits
+          // in that batch's transaction, so it is credited exactly when the saga moves on.
+          const collected = outcome.data ?? data;
+          return {
+            kind: "next",
+            data: collected,
+            commitVia: (commit) => creditTogether(deps.group, collected, ctx, commit),
+          };
+        },
       },
     ],
     onCompleted: (tx, data) => finish(tx, data, "SUCCEEDED", null),
@@ -63,11 +82,10 @@ export function rechargeSaga(deps: SagaDeps): SagaDefinition<RechargeData> {
  * cap check. The cap was decided when they were reserved; a cap lowered since must not strand won the
  * member's bank already paid.
  */
-async function credit(tx: Queryable, data: RechargeData, ctx: SagaContext) {
+function creditPosting(data: RechargeData): { txn: LedgerTransaction; options: PostOptions } {
   const member = accounts.memberMoney(data.membershipId);
-  await postOrThrow(
-    tx,
-    {
+  return {
+    txn: {
       id: `${data.rechargeId}:credit`,
       kind: "RECHARGE",
       reference: data.rechargeId,
@@ -81,9 +99,33 @@ async function credit(tx: Queryable, data: RechargeData, ctx: SagaContext) {
         { account: member, side: "C", amount: data.amount, currency: "KRW" },
       ],
     },
-    { release: [{ account: member, amount: data.amount }] },
-    { correlationId: ctx.correlationId, causationId: data.rechargeId },
-  );
+    options: { release: [{ account: member, amount: data.amount }] },
+  };
+}
+
+/** The credit on its own, in the step's transaction (the transfer step's effect, when not grouped). */
+async function credit(tx: Queryable, data: RechargeData, ctx: SagaContext) {
+  const { txn, options } = creditPosting(data);
+  await postOrThrow(tx, txn, options, { correlationId: ctx.correlationId, causationId: data.rechargeId });
+}
+
+/** The credit through group commit, the step's commit in the same transaction (after the posting). */
+async function creditTogether(
+  group: GroupCommit,
+  data: RechargeData,
+  ctx: SagaContext,
+  commit: (tx: Queryable) => Promise<void>,
+): Promise<void> {
+  const { txn, options } = creditPosting(data);
+  const result = await group.submit({
+    item: { transactions: [txn], options },
+    context: { correlationId: ctx.correlationId, causationId: data.rechargeId },
+    finish: (tx) => commit(tx),
+    answer: () => undefined,
+  });
+  // A refused credit is a bug (the won are at the bank, the account was reserved for them): the
+  // step backs off and, out of attempts, is STUCK for staff, as when posted alone.
+  if (!result.ok) throw new Error(`ledger refused RECHARGE ${txn.id}: ${result.error.detail}`);
 }
 
 const finish = (tx: Queryable, data: RechargeData, status: "SUCCEEDED" | "FAILED", reason: string | null) =>

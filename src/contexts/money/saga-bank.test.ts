@@ -105,7 +105,9 @@ test("item 3: a runner that lost its lease cannot send the transfer after anothe
     createSagaEngine({
       db: world.mypay.db,
       schema: "money",
-      definitions: [rechargeSaga({ banking: api, config: money.deps.config, sagaWaitMs: 100 })],
+      definitions: [
+        rechargeSaga({ banking: api, config: money.deps.config, sagaWaitMs: 100, group: money.deps.group }),
+      ],
       logger: createLogger("silent"),
       holder,
       leaseMs: 200,

@@ -5,6 +5,7 @@ import type { LogRow, SagaRow, SagaStore, Transition } from "./store.js";
 import {
   type AnySagaDefinition,
   type CheckedEffect,
+  type CommitVia,
   type CompensationOutcome,
   type Effect,
   type LiveStatus,
@@ -124,7 +125,7 @@ async function commit(
   if (outcome.kind === "fail") return commitFailure(env, def, row, data, outcome.reason, ctx, outcome.effect);
   if (outcome.kind === "done") return commitCompensated(env, def, row, data, ctx, outcome.effect);
   try {
-    return await commitDone(env, def, row, data, ctx, outcome.effect);
+    return await commitDone(env, def, row, data, ctx, outcome.effect, outcome.commitVia);
   } catch (error) {
     if (error instanceof Refused) return commitFailure(env, def, row, data, error.reason, ctx);
     throw error;
@@ -153,6 +154,7 @@ async function commitDone(
   data: unknown,
   ctx: SagaContext,
   effect: CheckedEffect<unknown> | undefined,
+  via?: CommitVia,
 ) {
   const last = row.step + 1 >= def.steps.length;
   const to: Transition = last
@@ -169,7 +171,7 @@ async function commitDone(
           await completed?.(tx, d, ctx);
         }
       : undefined;
-  return transact(env, row, to, logs, writes);
+  return transact(env, row, to, logs, writes, via);
 }
 
 async function commitFailure(
@@ -226,9 +228,26 @@ function towards(target: number, data: unknown): Transition {
 /**
  * The saga row and its log first, so a runner that lost the lease writes nothing; then the step's
  * writes, in the same transaction. Without writes the one fenced statement is the commit: no
- * transaction (two round trips fewer).
+ * transaction (two round trips fewer). With `via`, in the transaction it gives (types.ts CommitVia).
  */
-async function transact(env: StepEnv, row: SagaRow, to: Transition, logs: LogRow[], writes?: Commit) {
+async function transact(
+  env: StepEnv,
+  row: SagaRow,
+  to: Transition,
+  logs: LogRow[],
+  writes?: Commit,
+  via?: CommitVia,
+) {
+  if (via) {
+    let next: SagaRow | undefined;
+    await via(async (tx) => {
+      next = await env.store.advance(tx, row, to, env.leaseMs, logs);
+      if (!next) throw new LeaseLost();
+      await writes?.(tx, to.data);
+    });
+    if (!next) throw new Error("the step's commit did not run");
+    return next;
+  }
   if (!writes) {
     const next = await env.store.advance(env.db, row, to, env.leaseMs, logs);
     if (!next) throw new LeaseLost();

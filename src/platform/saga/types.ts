@@ -42,9 +42,24 @@ export interface Refusal {
 // biome-ignore lint/suspicious/noConfusingVoidType: an effect that returns nothing accepted the step
 export type CheckedEffect<D> = (tx: Queryable, data: D, ctx: SagaContext) => Promise<Refusal | void>;
 
+/**
+ * Runs the step's commit (the saga's advance and its writes, `commit`) inside a transaction of the
+ * step's own choosing, e.g. a group commit batch that posts the step's money with others' (issue 8).
+ * It must run `commit` once in that transaction and fail if that transaction does not commit.
+ */
+export type CommitVia = (commit: (tx: Queryable) => Promise<void>) => Promise<void>;
+
 export type StepOutcome<D> =
-  /** Done: `data` replaces the saga's data; `effect` commits with the step. */
-  | { readonly kind: "next"; readonly data?: D; readonly effect?: CheckedEffect<D> }
+  /**
+   * Done: `data` replaces the saga's data; `effect` commits with the step, in the engine's own
+   * transaction or, with `commitVia`, in the one it gives.
+   */
+  | {
+      readonly kind: "next";
+      readonly data?: D;
+      readonly effect?: CheckedEffect<D>;
+      readonly commitVia?: CommitVia;
+    }
   /** Not known yet (a bank answer UNKNOWN): try the action again after retryInMs, or when woken. */
   | { readonly kind: "wait"; readonly data?: D; readonly retryInMs: number }
   /** Cannot finish: compensate the completed steps in reverse. */
