@@ -17,7 +17,7 @@ import type { Config } from "./platform/config.js";
 import type { RetryPolicy } from "./platform/consumers.js";
 import type { ContextModule } from "./platform/context.js";
 import type { Db } from "./platform/db/db.js";
-import { migrate, platformMigrationsDir } from "./platform/db/migrate.js";
+import { migrateAll, platformMigrationsDir } from "./platform/db/migrate.js";
 import { registerDeadLetterRoutes } from "./platform/dead-letters.js";
 import { createHeartbeat } from "./platform/heartbeat.js";
 import { createMetrics } from "./platform/http/metrics.js";
@@ -95,8 +95,10 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
   const bus = options.bus ?? (await openBus(config, logger));
   const contexts = wireContexts(options, db, clock);
   const modules = contexts.modules.filter((m) => (config.contexts as readonly string[]).includes(m.name));
-  for (const m of modules)
-    await migrate(db, { schema: m.schema, dirs: [platformMigrationsDir, m.migrationsDir] });
+  await migrateAll(
+    db,
+    modules.map((m) => ({ schema: m.schema, dirs: [platformMigrationsDir, m.migrationsDir] })),
+  );
 
   const metrics = createMetrics();
   const app = await createHttpServer({

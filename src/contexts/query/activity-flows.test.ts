@@ -75,7 +75,9 @@ describe("a member's activity through the whole flow (pay, cancel, remit)", () =
     await waitFor(async () => {
       const a = await activityOf(kim);
       const remitted = a.items.some((i) => i.kind === "REMITTANCE" && i.reference === sent.remittanceId);
-      return a.items.length >= 10 && a.money?.balance === 75_000 && remitted;
+      // The balance (query.money) and the MONEY item (query.activity) come from two consumers.
+      const moved = a.items.some((i) => i.kind === "MONEY" && i.ledgerKind === "REMITTANCE");
+      return a.items.length >= 10 && a.money?.balance === 75_000 && remitted && moved;
     }, 10_000);
     const kims = await activityOf(kim);
     newestFirst(kims.items);

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { openTestDb } from "../../testing/db.js";
+import { countStatements } from "../../testing/statements.js";
 import type { Db } from "./db.js";
-import { migrate, platformMigrationsDir } from "./migrate.js";
+import { migrate, migrateAll, platformMigrationsDir } from "./migrate.js";
 
 let db: Db;
 let dir: string;
@@ -41,6 +42,27 @@ describe("the migration runner", () => {
     assert.deepEqual(await migrate(db, set), ["context/003_price.sql"]);
     writeFileSync(join(dir, "001_shop.sql"), "CREATE TABLE shop (id BIGINT PRIMARY KEY);");
     await assert.rejects(migrate(db, set), /001_shop\.sql was changed after it was applied/);
+  });
+
+  test("with nothing pending, the check of every schema is one query; a new file is still applied", async () => {
+    const other = mkdtempSync(join(tmpdir(), "mypay-migrations-other-"));
+    try {
+      writeFileSync(join(other, "001_till.sql"), "CREATE TABLE till (id INT PRIMARY KEY);");
+      const sets = [
+        { schema: "till_ctx", dirs: [platformMigrationsDir, other] },
+        { schema: "platform_only_ctx", dirs: [platformMigrationsDir] },
+      ];
+      const counted = countStatements(db);
+      const first = await counted.measure(() => migrateAll(counted.db, sets));
+      assert.ok(first.result.includes("till_ctx:context/001_till.sql"), "a schema new to the database");
+      const again = await counted.measure(() => migrateAll(counted.db, sets));
+      assert.deepEqual(again.result, []);
+      assert.equal(again.count.statements, 1, again.count.log.join("\n"));
+      writeFileSync(join(other, "002_drawer.sql"), "ALTER TABLE till ADD COLUMN drawer INT;");
+      assert.deepEqual(await migrateAll(counted.db, sets), ["till_ctx:context/002_drawer.sql"]);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   test("a failing file leaves the schema as it was", async () => {

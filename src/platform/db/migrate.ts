@@ -81,3 +81,33 @@ export async function migrate(db: Db, set: MigrationSet): Promise<string[]> {
     return done;
   });
 }
+
+/**
+ * Brings every schema up to date. When nothing is pending (every start but the first after a new
+ * file) that is one query for them all: the applied files of every schema, compared with the folders.
+ * Otherwise, or on a database that has none of them yet, each schema is migrated as migrate() does.
+ */
+export async function migrateAll(db: Db, sets: readonly MigrationSet[]): Promise<string[]> {
+  if (sets.length === 0) return [];
+  const wanted = sets.map((set) => ({ schema: ident(set.schema), files: load(set.dirs) }));
+  const applied = await db
+    .query<{ schema: string; name: string; checksum: string }>(
+      wanted
+        .map(
+          (w) => `SELECT ${literal(w.schema)} AS schema, name, checksum FROM ${w.schema}.schema_migrations`,
+        )
+        .join(" UNION ALL "),
+    )
+    // A schema without its table yet: a first start, migrated below.
+    .catch(() => undefined);
+  if (applied) {
+    const seen = new Set(applied.map((r) => `${r.schema}\u0000${r.name}\u0000${r.checksum}`));
+    const current = wanted.every((w) =>
+      w.files.every((m) => seen.has(`${w.schema}\u0000${m.name}\u0000${m.checksum}`)),
+    );
+    if (current) return [];
+  }
+  const done: string[] = [];
+  for (const set of sets) done.push(...(await migrate(db, set)).map((name) => `${set.schema}:${name}`));
+  return done;
+}
