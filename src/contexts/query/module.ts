@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { Type } from "@sinclair/typebox";
+import type { EventEnvelope } from "../../platform/bus/bus.js";
 import type { ContextModule } from "../../platform/context.js";
 import type { Db, Queryable } from "../../platform/db/db.js";
 import { responses } from "../../platform/http/problem.js";
@@ -92,42 +93,41 @@ async function applyMemberEvent(
   }
 }
 
-// Events from one outbox may arrive out of order across replicas: the newest version wins. Several
-// changes of one member in a batch are one row: its newest (ON CONFLICT cannot touch a row twice).
-async function newestBalances(tx: Queryable, changes: readonly MoneyBalanceChanged[]) {
-  if (changes.length === 0) return;
-  await tx.query(
-    `INSERT INTO query.member_balances (membership_id, balance, version)
-     SELECT DISTINCT ON (c."membershipId") c."membershipId", c.balance, c.version
-     FROM jsonb_to_recordset($1::text::jsonb) AS c("membershipId" text, balance bigint, version bigint)
-     ORDER BY c."membershipId", c.version DESC
-     ON CONFLICT (membership_id) DO UPDATE SET balance = EXCLUDED.balance, version = EXCLUDED.version
-     WHERE member_balances.version < EXCLUDED.version`,
-    [
-      JSON.stringify(
-        changes.map((c) => ({ membershipId: c.membershipId, balance: c.balance, version: c.version })),
-      ),
-    ],
-  );
+interface Newest {
+  readonly membershipId: string;
+  readonly value: number;
+  readonly version: number;
 }
 
-/** As for the balance: the newest points win, in points' own order. */
-async function newestPoints(tx: Queryable, changes: readonly PointsBalanceChanged[]) {
-  if (changes.length === 0) return;
-  await tx.query(
-    `INSERT INTO query.member_balances (membership_id, points, points_version)
-     SELECT DISTINCT ON (c."membershipId") c."membershipId", c.points, c.version
-     FROM jsonb_to_recordset($1::text::jsonb) AS c("membershipId" text, points bigint, version bigint)
-     ORDER BY c."membershipId", c.version DESC
-     ON CONFLICT (membership_id) DO UPDATE SET points = EXCLUDED.points, points_version = EXCLUDED.points_version
-     WHERE member_balances.points_version < EXCLUDED.points_version`,
-    [
-      JSON.stringify(
-        changes.map((c) => ({ membershipId: c.membershipId, points: c.points, version: c.version })),
-      ),
-    ],
-  );
-}
+/**
+ * Events from one outbox may arrive out of order across replicas: the newest version wins, the
+ * balance's and the points' each in its own order. Several changes of one member in a batch are one
+ * row, its newest (ON CONFLICT cannot touch a row twice).
+ */
+const keepNewest = (column: "balance" | "points", version: "version" | "points_version") =>
+  async function newest(tx: Queryable, changes: readonly Newest[]) {
+    if (changes.length === 0) return;
+    await tx.query(
+      `INSERT INTO query.member_balances (membership_id, ${column}, ${version})
+       SELECT DISTINCT ON (c."membershipId") c."membershipId", c.value, c.version
+       FROM jsonb_to_recordset($1::text::jsonb) AS c("membershipId" text, value bigint, version bigint)
+       ORDER BY c."membershipId", c.version DESC
+       ON CONFLICT (membership_id) DO UPDATE SET ${column} = EXCLUDED.${column}, ${version} = EXCLUDED.${version}
+       WHERE member_balances.${version} < EXCLUDED.${version}`,
+      [JSON.stringify(changes)],
+    );
+  };
+
+const newestBalances = keepNewest("balance", "version");
+const newestPoints = keepNewest("points", "points_version");
+const balanceOf = (e: EventEnvelope): Newest => {
+  const m = e.data as MoneyBalanceChanged;
+  return { membershipId: m.membershipId, value: m.balance, version: m.version };
+};
+const pointsOf = (e: EventEnvelope): Newest => {
+  const p = e.data as PointsBalanceChanged;
+  return { membershipId: p.membershipId, value: p.points, version: p.version };
+};
 
 export const queryModule: ContextModule = {
   name: "query",
@@ -147,12 +147,8 @@ export const queryModule: ContextModule = {
         db,
         schema,
         "query.money",
-        (tx, event) => newestBalances(tx, [event.data as MoneyBalanceChanged]),
-        (tx, events) =>
-          newestBalances(
-            tx,
-            events.map((e) => e.data as MoneyBalanceChanged),
-          ),
+        (tx, event) => newestBalances(tx, [balanceOf(event)]),
+        (tx, events) => newestBalances(tx, events.map(balanceOf)),
       ),
     );
     await bus.subscribe(
@@ -162,12 +158,8 @@ export const queryModule: ContextModule = {
         db,
         schema,
         "query.points",
-        (tx, event) => newestPoints(tx, [event.data as PointsBalanceChanged]),
-        (tx, events) =>
-          newestPoints(
-            tx,
-            events.map((e) => e.data as PointsBalanceChanged),
-          ),
+        (tx, event) => newestPoints(tx, [pointsOf(event)]),
+        (tx, events) => newestPoints(tx, events.map(pointsOf)),
       ),
     );
     registerStatsRoute(env.app, db);

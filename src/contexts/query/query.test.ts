@@ -17,6 +17,17 @@ type Stats = {
 const stats = async (): Promise<Stats> =>
   (await call(world, world.staffToken, "GET", "/v1/admin/stats/money?groupBy=region")).json();
 const region = (s: Stats, name: string) => s.groups.find((g) => g.region === name);
+/** A MoneyBalanceChanged as the bus carries it. */
+const envelope = (id: string, data: unknown) => ({
+  id,
+  type: "MoneyBalanceChanged",
+  version: 1,
+  occurredAt: new Date().toISOString(),
+  source: "money",
+  correlationId: "test",
+  causationId: null,
+  data,
+});
 
 describe("money by region (read model fed by events)", () => {
   test("counts members and sums their money per region, eventually", async () => {
@@ -69,16 +80,6 @@ describe("money by region (read model fed by events)", () => {
       "SELECT * FROM money.outbox WHERE type = 'MoneyBalanceChanged' AND data->>'membershipId' = $1 ORDER BY seq DESC LIMIT 1",
       [d.membershipId],
     );
-    const envelope = (id: string, data: unknown) => ({
-      id,
-      type: "MoneyBalanceChanged",
-      version: 1,
-      occurredAt: new Date().toISOString(),
-      source: "money",
-      correlationId: "test",
-      causationId: null,
-      data,
-    });
     const data = last!.data as { version: number };
     await world.mypay.bus.publish(envelope(last!.id, last!.data));
     await world.mypay.bus.publish(
@@ -96,16 +97,8 @@ describe("money by region (read model fed by events)", () => {
       [g.membershipId],
     );
     const v = last!.data.version;
-    const change = (balance: number, version: number) => ({
-      id: newId("event"),
-      type: "MoneyBalanceChanged",
-      version: 1,
-      occurredAt: new Date().toISOString(),
-      source: "money",
-      correlationId: "test",
-      causationId: null,
-      data: { ...last!.data, balance, version },
-    });
+    const change = (balance: number, version: number) =>
+      envelope(newId("event"), { ...last!.data, balance, version });
     const newest = change(70_000, v + 2);
     // In process the batch is one delivery, handled in one statement; over NATS, one event at a time.
     const batch = [newest, change(50_000, v + 1), newest];
