@@ -21,3 +21,28 @@ export function coalesce<T>(run: (batch: T[]) => Promise<void>, maxBatch = Numbe
     setImmediate(() => void drain());
   };
 }
+
+/**
+ * A function whose calls that arrive together are made as one (`run` over all their inputs, in
+ * order, answering one output per input); each caller gets its own output, and every caller of a
+ * batch whose `run` throws gets that error.
+ */
+export function coalesceCalls<I, O>(
+  run: (inputs: I[]) => Promise<O[]>,
+  maxBatch = Number.POSITIVE_INFINITY,
+): (input: I) => Promise<O> {
+  interface Call {
+    readonly input: I;
+    readonly resolve: (output: O) => void;
+    readonly reject: (error: unknown) => void;
+  }
+  const enqueue = coalesce<Call>(async (batch) => {
+    try {
+      const outputs = await run(batch.map((c) => c.input));
+      for (const [i, c] of batch.entries()) c.resolve(outputs[i]!);
+    } catch (error) {
+      for (const c of batch) c.reject(error);
+    }
+  }, maxBatch);
+  return (input) => new Promise<O>((resolve, reject) => enqueue({ input, resolve, reject }));
+}

@@ -31,7 +31,8 @@ export interface TransferData {
 export interface TransferSpec<D> {
   readonly purpose: FirmbankingPurpose;
   readonly reference: string;
-  readonly onSucceeded: (tx: Queryable, data: D, ctx: SagaContext) => Promise<void>;
+  /** Writes that commit with the step once the bank moved the won (none: the step's advance alone). */
+  readonly onSucceeded?: (tx: Queryable, data: D, ctx: SagaContext) => Promise<void>;
 }
 
 /**
@@ -94,6 +95,8 @@ function follow<D extends TransferData>(
       return { kind: "fail", reason: voided ? unsentReason : (outcome.reason ?? "FAILED"), data: next };
     }
     case "SUCCEEDED":
-      return { kind: "next", data: next, effect: spec.onSucceeded };
+      return spec.onSucceeded
+        ? { kind: "next", data: next, effect: spec.onSucceeded }
+        : { kind: "next", data: next };
   }
 }

@@ -1,5 +1,5 @@
 import { type Id, parseId } from "../../kernel/ids.js";
-import { coalesce } from "../../platform/coalesce.js";
+import { coalesceCalls } from "../../platform/coalesce.js";
 import type { Db } from "../../platform/db/db.js";
 import type { Member } from "./domain.js";
 import { type MemberView, toMemberView } from "./domain.js";
@@ -27,12 +27,6 @@ export interface MembershipApi {
   getFranchise(franchiseId: string): Promise<FranchiseDetails | undefined>;
 }
 
-interface Lookup<K, V> {
-  readonly id: K;
-  readonly resolve: (found: V | undefined) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 // Bounds one statement's array; the rest wait for the next.
 const maxIdsPerStatement = 500;
 
@@ -44,15 +38,10 @@ const maxIdsPerStatement = 500;
 function batchedLookup<K extends string, V extends { readonly id: string }>(
   find: (ids: readonly K[]) => Promise<V[]>,
 ): (id: K) => Promise<V | undefined> {
-  const enqueue = coalesce<Lookup<K, V>>(async (batch) => {
-    try {
-      const found = new Map((await find([...new Set(batch.map((l) => l.id))])).map((v) => [v.id, v]));
-      for (const l of batch) l.resolve(found.get(l.id));
-    } catch (error) {
-      for (const l of batch) l.reject(error);
-    }
+  return coalesceCalls(async (ids: K[]) => {
+    const found = new Map((await find([...new Set(ids)])).map((v) => [v.id, v]));
+    return ids.map((id) => found.get(id));
   }, maxIdsPerStatement);
-  return (id) => new Promise((resolve, reject) => enqueue({ id, resolve, reject }));
 }
 
 /** The in-process implementation, reading membership's own tables. */

@@ -1,4 +1,4 @@
-import { coalesce } from "../../platform/coalesce.js";
+import { coalesceCalls } from "../../platform/coalesce.js";
 import type { Queryable } from "../../platform/db/db.js";
 import { accounts } from "./chart.js";
 import type { MemberMoney } from "./ledger-queries.js";
@@ -15,11 +15,6 @@ import type { MemberMoney } from "./ledger-queries.js";
 export interface MoneyReader {
   /** The member's money and points; undefined when the member has no wallet. */
   read(membershipId: string): Promise<MemberMoney | undefined>;
-}
-
-interface Waiting {
-  readonly resolve: (money: MemberMoney | undefined) => void;
-  readonly reject: (error: unknown) => void;
 }
 
 // Bounds the statement's array; the rest wait for the next statement.
@@ -48,20 +43,10 @@ function moneyOf(byId: Map<string, AccountRow>, membershipId: string): MemberMon
   return { balance: money.balance, points: points?.balance ?? 0, updatedAt: new Date(updatedAt) };
 }
 
-interface Read extends Waiting {
-  readonly membershipId: string;
-}
-
 export function createMoneyReader(db: Queryable): MoneyReader {
-  const enqueue = coalesce<Read>(async (batch) => {
-    try {
-      const byId = await readAccounts(db, [...new Set(batch.map((r) => r.membershipId))]);
-      for (const r of batch) r.resolve(moneyOf(byId, r.membershipId));
-    } catch (error) {
-      for (const r of batch) r.reject(error);
-    }
+  const read = coalesceCalls(async (membershipIds: string[]) => {
+    const byId = await readAccounts(db, [...new Set(membershipIds)]);
+    return membershipIds.map((m) => moneyOf(byId, m));
   }, maxReadsPerStatement);
-  return {
-    read: (membershipId) => new Promise((resolve, reject) => enqueue({ membershipId, resolve, reject })),
-  };
+  return { read };
 }

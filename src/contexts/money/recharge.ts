@@ -5,7 +5,6 @@ import { txResult } from "../../platform/db/tx-result.js";
 import type { IdempotencyKey } from "../../platform/idempotency.js";
 import type { SagaContext, SagaDefinition, StepOutcome } from "../../platform/saga/engine.js";
 import { type AccountRef, transferStep } from "../banking/api.js";
-import { postOrThrow } from "./announce.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
 import { rechargeUnit } from "./domain.js";
 import type { GroupCommit } from "./group-commit.js";
@@ -56,7 +55,6 @@ export function rechargeSaga(deps: SagaDeps & Pick<MoneyDeps, "group">): SagaDef
           const outcome = await transferStep(deps, ctx, data, {
             purpose: "RECHARGE",
             reference: data.rechargeId,
-            onSucceeded: credit,
           });
           if (outcome.kind !== "next") return outcome;
           // The credit goes to group commit with the postings that arrive with it; the step commits
@@ -101,12 +99,6 @@ function creditPosting(data: RechargeData): { txn: LedgerTransaction; options: P
     },
     options: { release: [{ account: member, amount: data.amount }] },
   };
-}
-
-/** The credit on its own, in the step's transaction (the transfer step's effect, when not grouped). */
-async function credit(tx: Queryable, data: RechargeData, ctx: SagaContext) {
-  const { txn, options } = creditPosting(data);
-  await postOrThrow(tx, txn, options, { correlationId: ctx.correlationId, causationId: data.rechargeId });
 }
 
 /** The credit through group commit, the step's commit in the same transaction (after the posting). */

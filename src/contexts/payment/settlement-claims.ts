@@ -1,4 +1,4 @@
-import { coalesce } from "../../platform/coalesce.js";
+import { coalesceCalls } from "../../platform/coalesce.js";
 import type { Db, Queryable } from "../../platform/db/db.js";
 import { recordEventGroups } from "../../platform/outbox.js";
 import { type ClaimedFranchise, type PaymentApi, type PaymentsSettled, paymentEvents } from "./api.js";
@@ -74,36 +74,16 @@ async function claim(tx: Queryable, cmd: { runId: string; cutoff: string }): Pro
 }
 
 type Settle = Parameters<PaymentApi["markSettled"]>[0];
-interface Waiting {
-  readonly cmd: Settle;
-  readonly done: (error?: unknown) => void;
-}
 
 /**
  * markSettled calls that arrive together (payouts finishing at once) are marked in one transaction and
  * one UPDATE (platform/coalesce.ts).
  */
 function settleTogether(db: Db, kickRelay: () => void): PaymentApi["markSettled"] {
-  const enqueue = coalesce<Waiting>(async (batch) => {
-    try {
-      if (
-        await db.tx((tx) =>
-          markSettled(
-            tx,
-            batch.map((w) => w.cmd),
-          ),
-        )
-      )
-        kickRelay();
-      for (const w of batch) w.done();
-    } catch (error) {
-      for (const w of batch) w.done(error);
-    }
+  return coalesceCalls(async (cmds: Settle[]) => {
+    if (await db.tx((tx) => markSettled(tx, cmds))) kickRelay();
+    return cmds.map(() => undefined);
   });
-  return (cmd) =>
-    new Promise<void>((resolve, reject) => {
-      enqueue({ cmd, done: (error) => (error === undefined ? resolve() : reject(error)) });
-    });
 }
 
 /**

@@ -28,7 +28,6 @@ export function bankRemittanceSaga(deps: SagaDeps): SagaDefinition<BankRemittanc
             purpose: "REMITTANCE",
             reference: data.remittanceId,
             // The settle step posts it, in a commit of its own once the bank's SUCCEEDED is recorded.
-            onSucceeded: async () => {},
           }),
       },
       settleStep(deps),

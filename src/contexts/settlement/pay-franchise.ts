@@ -120,7 +120,6 @@ async function payout(
   const outcome = await transferStep(deps, ctx, data, {
     purpose: "SETTLEMENT",
     reference: data.settlementId,
-    onSucceeded: async () => {},
   });
   if (outcome.kind !== "fail") return outcome;
   const next = afterRefusedPayout(data.settlementId, data.attempt, deps.sagaWaitMs);

@@ -40,9 +40,12 @@ const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
  * Applies each file once, in order, in one transaction per schema. An advisory lock makes two
  * processes starting at the same time take turns; the second sees the files as applied.
  */
-export async function migrate(db: Db, set: MigrationSet): Promise<string[]> {
-  const schema = ident(set.schema);
-  const migrations = load(set.dirs);
+export function migrate(db: Db, set: MigrationSet): Promise<string[]> {
+  return apply(db, ident(set.schema), load(set.dirs));
+}
+
+/** migrate() with the files already read. */
+function apply(db: Db, schema: string, migrations: readonly Migration[]): Promise<string[]> {
   return db.tx(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`mypay.migrate.${schema}`]);
     await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${schema};
@@ -89,7 +92,7 @@ export async function migrate(db: Db, set: MigrationSet): Promise<string[]> {
  */
 export async function migrateAll(db: Db, sets: readonly MigrationSet[]): Promise<string[]> {
   if (sets.length === 0) return [];
-  const wanted = sets.map((set) => ({ schema: ident(set.schema), files: load(set.dirs) }));
+  const wanted = sets.map((set) => ({ name: set.schema, schema: ident(set.schema), files: load(set.dirs) }));
   const applied = await db
     .query<{ schema: string; name: string; checksum: string }>(
       wanted
@@ -108,6 +111,7 @@ export async function migrateAll(db: Db, sets: readonly MigrationSet[]): Promise
     if (current) return [];
   }
   const done: string[] = [];
-  for (const set of sets) done.push(...(await migrate(db, set)).map((name) => `${set.schema}:${name}`));
+  for (const w of wanted)
+    done.push(...(await apply(db, w.schema, w.files)).map((file) => `${w.name}:${file}`));
   return done;
 }
