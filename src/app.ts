@@ -1,21 +1,32 @@
 import { join } from "node:path";
-import { type BankingOptions, createBanking } from "./contexts/banking/module.js";
-import { createMembershipApi } from "./contexts/membership/api.js";
+import { type BankingApi, bankingContract } from "./contexts/banking/api.js";
+import { type Banking, type BankingOptions, createBanking } from "./contexts/banking/module.js";
+import {
+  createMembershipApi,
+  loadRevocations,
+  type MembershipApi,
+  membershipContract,
+  subscribeRevocations,
+} from "./contexts/membership/api.js";
 import { createMembershipModule, ensureAdmin, loadAuthKeys } from "./contexts/membership/module.js";
-import { createMoney, type MoneyOptions } from "./contexts/money/module.js";
-import { createPayment } from "./contexts/payment/module.js";
+import { type MoneyApi, moneyContract } from "./contexts/money/api.js";
+import { createMoney, type Money, type MoneyOptions } from "./contexts/money/module.js";
+import { type PaymentApi, paymentContract } from "./contexts/payment/api.js";
+import { createPayment, type Payment } from "./contexts/payment/module.js";
 import { queryModule } from "./contexts/query/module.js";
-import { createRemittance } from "./contexts/remittance/module.js";
-import { createSettlement } from "./contexts/settlement/module.js";
+import { createRemittance, type Remittance } from "./contexts/remittance/module.js";
+import { createSettlement, type Settlement } from "./contexts/settlement/module.js";
 import { type Clock, systemClock } from "./kernel/clock.js";
 import { registerAuth } from "./platform/auth/guard.js";
 import { createRevocations } from "./platform/auth/revocations.js";
 import { createVerifier } from "./platform/auth/tokens.js";
 import type { EventBus } from "./platform/bus/bus.js";
 import { createInProcessBus } from "./platform/bus/in-process.js";
-import type { Config } from "./platform/config.js";
+import { type Config, ConfigError, type ContextName, contextNames } from "./platform/config.js";
 import type { RetryPolicy } from "./platform/consumers.js";
 import type { ContextModule } from "./platform/context.js";
+import type { Contract, Implementation } from "./platform/contract.js";
+import { type ContractClient, contractClient, serveContract } from "./platform/contract-http.js";
 import type { Db } from "./platform/db/db.js";
 import { migrateAll, platformMigrationsDir } from "./platform/db/migrate.js";
 import { registerDeadLetterRoutes } from "./platform/dead-letters.js";
@@ -111,7 +122,10 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
   const moduleChecks = Object.fromEntries(
     modules.flatMap((m) => (m.problem ? [[m.name, () => m.problem!()] as const] : [])),
   );
-  const checks = { eventBus: () => bus.problem(), ...moduleChecks };
+  const checks: Record<string, () => Promise<string | undefined>> = {
+    eventBus: () => bus.problem(),
+    ...moduleChecks,
+  };
   registerOperations(app, { db, checks, closing: () => closing });
 
   const runsMembership = modules.some((m) => m.name === "membership");
@@ -120,6 +134,19 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
     ? (await loadAuthKeys(db, config)).verifier
     : createVerifier(new URL(requireJwks(config)));
   registerAuth(app, { verifier, revocations: contexts.revocations });
+  const split = config.contexts.length < contextNames.length;
+  if (split) {
+    if (!config.serviceToken) {
+      throw new ConfigError(
+        "MYPAY_SERVICE_TOKEN (or MYPAY_SERVICE_TOKEN_FILE) must be set when a process runs some of the contexts",
+      );
+    }
+    for (const serve of contexts.served) serve(app, config.serviceToken);
+  }
+  // A process without membership learns the revocations from the membership service (after
+  // subscribing to its events); until it has, it is not ready, and it keeps asking.
+  const revocationsFeed = runsMembership ? undefined : await followRemoteRevocations(contexts, bus, logger);
+  if (revocationsFeed) checks.revocations = revocationsFeed.problem;
 
   const relays = modules.map((m) =>
     createOutboxRelay({ db, schema: m.schema, bus, logger: logger.child({ relay: m.schema }) }),
@@ -173,6 +200,7 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
         await fn();
         logger.info({ ms: Date.now() - started }, `shutdown: ${what}`);
       };
+      revocationsFeed?.stop();
       await step("requests in flight finished", () => app.close());
       await step("contexts stopped", async () => {
         for (const stop of stops.reverse()) await stop();
@@ -190,78 +218,150 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
   };
 }
 
+/** Stands for a context this process does not run: any use of it says so (a wiring mistake). */
+function notHere<T extends object>(name: string): T {
+  return new Proxy({} as T, {
+    get(_target, property) {
+      throw new Error(`the ${name} context does not run in this process (asked for ${String(property)})`);
+    },
+  });
+}
+
 /**
- * Builds every context with its in-process neighbours. In the embedded deployment all run here; a
- * distributed process mounts only the ones MYPAY_CONTEXTS names.
+ * Reaches the contexts this process calls but does not run: the HTTP client of each one's contract,
+ * at its MYPAY_SERVICE_URLS address, with the service token.
+ */
+function remoteOf(config: Config, logger: Logger) {
+  return <C extends Contract>(contract: C) => {
+    const baseUrl = config.serviceUrls[contract.context];
+    if (!baseUrl) {
+      throw new ConfigError(
+        `MYPAY_SERVICE_URLS must give the URL of ${contract.context}, which ${config.contexts.join(", ")} calls`,
+      );
+    }
+    if (!config.serviceToken) {
+      throw new ConfigError(
+        "MYPAY_SERVICE_TOKEN (or MYPAY_SERVICE_TOKEN_FILE) must be set to call other services",
+      );
+    }
+    return contractClient(contract, {
+      baseUrl,
+      token: config.serviceToken,
+      timeoutMs: config.serviceTimeoutMs,
+      logger: logger.child({ client: contract.context }),
+    });
+  };
+}
+
+/**
+ * Builds the contexts this process runs, each with its neighbours: in this process when they run
+ * here too (the embedded deployment runs all), else the HTTP client of their contract.
  */
 function wireContexts(options: MypayOptions, db: Db, clock: Clock) {
   const { config, logger } = options;
-  const membershipApi = createMembershipApi(db);
-  const banking = createBanking({
-    db,
-    config,
-    clock,
-    logger: logger.child({ context: "banking" }),
-    memberName: async (id) => {
-      const member = await membershipApi.getMember(id);
-      return member?.status === "ACTIVE" ? member.name : undefined;
-    },
-    ...options.banking,
-  });
-  const money = createMoney({
-    db,
-    config,
-    clock,
-    logger: logger.child({ context: "money" }),
-    banking: banking.api,
-    membership: membershipApi,
-    // PGlite runs in our thread: fewer sagas per round, so a round does not hold up requests.
-    ...(db.engine === "pglite" ? { sagaBatchSize: 4 } : {}),
-    ...options.money,
-  });
+  const runs = (name: ContextName) => config.contexts.includes(name);
+  const remote = remoteOf(config, logger);
+  // Every process needs membership: its members and franchises, or at least the revocations.
+  const membershipApi: MembershipApi = runs("membership")
+    ? createMembershipApi(db)
+    : remote(membershipContract).api;
+  const banking = runs("banking")
+    ? createBanking({
+        db,
+        config,
+        clock,
+        logger: logger.child({ context: "banking" }),
+        memberName: async (id) => {
+          const member = await membershipApi.getMember(id);
+          return member?.status === "ACTIVE" ? member.name : undefined;
+        },
+        ...options.banking,
+      })
+    : notHere<Banking>("banking");
+  const callsBanking = ["membership", "money", "remittance", "settlement"] as const;
+  const bankingApi: BankingApi = runs("banking")
+    ? banking.api
+    : callsBanking.some(runs)
+      ? remoteBanking(remote(bankingContract))
+      : notHere("banking");
+  // PGlite runs in our thread: fewer sagas per round, so a round does not hold up requests.
+  const pgliteTuning = db.engine === "pglite" ? { sagaBatchSize: 4 } : {};
+  const money = runs("money")
+    ? createMoney({
+        db,
+        config,
+        clock,
+        logger: logger.child({ context: "money" }),
+        banking: bankingApi,
+        membership: membershipApi,
+        ...pgliteTuning,
+        ...options.money,
+      })
+    : notHere<Money>("money");
+  const callsMoney = ["membership", "remittance", "payment", "settlement"] as const;
+  const moneyApi: MoneyApi = runs("money")
+    ? money.api
+    : callsMoney.some(runs)
+      ? remote(moneyContract).api
+      : notHere("money");
   // Fed by membership (its tables at start, then its events); the auth guard checks it. A process
-  // that does not run membership verifies signatures only.
+  // that does not run membership learns them from the membership service and its events.
   const revocations = createRevocations({ accessTokenTtlSeconds: config.accessTokenTtlSeconds, clock });
-  // Banking was built from membershipApi (a read of membership's tables), not from this module: no cycle.
-  const membership = createMembershipModule({ money: money.api, banking: banking.api, revocations });
+  const membership = createMembershipModule({ money: moneyApi, banking: bankingApi, revocations });
   const business = {
     db,
     config,
     clock,
     membership: membershipApi,
-    money: money.api,
-    ...(db.engine === "pglite" ? { sagaBatchSize: 4 } : {}),
+    money: moneyApi,
+    ...pgliteTuning,
     ...options.sagas,
   };
-  const remittance = createRemittance({
-    ...business,
-    logger: logger.child({ context: "remittance" }),
-    banking: banking.api,
-  });
-  const payment = createPayment({ ...business, logger: logger.child({ context: "payment" }) });
-  const settlement = createSettlement({
-    ...business,
-    logger: logger.child({ context: "settlement" }),
-    banking: banking.api,
-    payment: payment.api,
-  });
+  const remittance = runs("remittance")
+    ? createRemittance({ ...business, logger: logger.child({ context: "remittance" }), banking: bankingApi })
+    : notHere<Remittance>("remittance");
+  const payment = runs("payment")
+    ? createPayment({ ...business, logger: logger.child({ context: "payment" }) })
+    : notHere<Payment>("payment");
+  const paymentApi: PaymentApi = runs("payment")
+    ? payment.api
+    : runs("settlement")
+      ? remote(paymentContract).api
+      : notHere("payment");
+  const settlement = runs("settlement")
+    ? createSettlement({
+        ...business,
+        logger: logger.child({ context: "settlement" }),
+        banking: bankingApi,
+        payment: paymentApi,
+      })
+    : notHere<Settlement>("settlement");
+  const local = <T>(name: ContextName, make: () => T) => (runs(name) ? [make()] : []);
   const modules: ContextModule[] = [
-    membership,
-    banking.module,
-    money.module,
-    remittance.module,
-    payment.module,
-    settlement.module,
-    queryModule,
+    ...local("membership", () => membership),
+    ...local("banking", () => banking.module),
+    ...local("money", () => money.module),
+    ...local("remittance", () => remittance.module),
+    ...local("payment", () => payment.module),
+    ...local("settlement", () => settlement.module),
+    ...local("query", () => queryModule),
   ];
   const sagaEngines: Record<string, SagaEngine | undefined> = {
-    money: money.deps.engine,
-    remittance: remittance.engine,
-    payment: payment.engine,
-    settlement: settlement.engine,
+    ...(runs("money") ? { money: money.deps.engine } : {}),
+    ...(runs("remittance") ? { remittance: remittance.engine } : {}),
+    ...(runs("payment") ? { payment: payment.engine } : {}),
+    ...(runs("settlement") ? { settlement: settlement.engine } : {}),
   };
+  /** The contracts this process answers for the others (the internal routes of a split deployment). */
+  const served = [
+    ...local("membership", () => serving(membershipContract, membershipApi)),
+    ...local("banking", () => serving(bankingContract, banking.api)),
+    ...local("money", () => serving(moneyContract, money.api)),
+    ...local("payment", () => serving(paymentContract, payment.api)),
+  ];
   return {
     modules,
+    served,
     banking,
     money,
     remittance,
@@ -273,7 +373,44 @@ function wireContexts(options: MypayOptions, db: Db, clock: Clock) {
   };
 }
 
+/** Loads the revocations from the membership service, again every second until it answers. */
+async function followRemoteRevocations(
+  contexts: ReturnType<typeof wireContexts>,
+  bus: EventBus,
+  logger: Logger,
+) {
+  await subscribeRevocations(bus, contexts.revocations);
+  let loaded = false;
+  let timer: NodeJS.Timeout | undefined;
+  const load = async () => {
+    try {
+      await loadRevocations(contexts.membershipApi, contexts.revocations);
+      loaded = true;
+    } catch (error) {
+      logger.warn({ err: error }, "revocations: the membership service did not answer; asking again in 1 s");
+      timer = setTimeout(load, 1_000);
+    }
+  };
+  await load();
+  return {
+    problem: async () => (loaded ? undefined : "the revocations are not loaded from membership yet"),
+    stop: () => clearTimeout(timer),
+  };
+}
+
+const serving =
+  <C extends Contract>(contract: C, impl: Implementation<C>) =>
+  (app: HttpServer, token: string) =>
+    serveContract(app, contract, impl, token);
+
+/** The banking client as BankingApi: `available()` is its breaker (the bank's own answers BANK_UNAVAILABLE). */
+function remoteBanking(client: ContractClient<typeof bankingContract>): BankingApi {
+  return { ...client.api, available: client.available };
+}
+
 function requireJwks(config: Config): string {
+  if (!config.authJwksUrl && config.serviceUrls.membership)
+    return `${config.serviceUrls.membership}/v1/auth/jwks`;
   if (!config.authJwksUrl) {
     throw new Error(
       "MYPAY_AUTH_JWKS_URL must name the membership service's /v1/auth/jwks when it runs elsewhere",

@@ -23,6 +23,14 @@ export const errorCatalogue = {
   INTERNAL_ERROR: { status: 500, title: "Something went wrong on our side" },
   BANK_UNAVAILABLE: { status: 503, title: "The bank cannot be reached now" },
   NOT_READY: { status: 503, title: "The service is not ready" },
+  // The distributed deployment: a context's service did not answer in time (nothing is left half-done).
+  MEMBERSHIP_UNAVAILABLE: { status: 503, title: "The membership service cannot be reached now" },
+  BANKING_UNAVAILABLE: { status: 503, title: "The banking service cannot be reached now" },
+  MONEY_UNAVAILABLE: { status: 503, title: "The money service cannot be reached now" },
+  REMITTANCE_UNAVAILABLE: { status: 503, title: "The remittance service cannot be reached now" },
+  PAYMENT_UNAVAILABLE: { status: 503, title: "The payment service cannot be reached now" },
+  SETTLEMENT_UNAVAILABLE: { status: 503, title: "The settlement service cannot be reached now" },
+  QUERY_UNAVAILABLE: { status: 503, title: "The query service cannot be reached now" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -73,12 +73,53 @@ describe("configuration from the environment", () => {
       .sort();
     assert.deepEqual([...contextNames].sort(), built);
     assert.deepEqual(describeConfig(loadConfig({})).contexts, contextNames);
-    for (const planned of ["gateway"]) {
+    assert.throws(
+      () => loadConfig({ MYPAY_CONTEXTS: "money,wallet" }),
+      (e: unknown) => e instanceof ConfigError && e.message.includes('unknown context "wallet"'),
+    );
+  });
+
+  test("MYPAY_CONTEXTS=gateway is the gateway alone, routing to MYPAY_SERVICE_URLS", () => {
+    const c = loadConfig({
+      MYPAY_CONTEXTS: "gateway",
+      MYPAY_SERVICE_URLS: "money=http://money:8080/, membership = http://m:1",
+    });
+    assert.equal(c.gateway, true);
+    assert.deepEqual(c.contexts, []);
+    assert.deepEqual(c.serviceUrls, { money: "http://money:8080", membership: "http://m:1" });
+    assert.throws(
+      () => loadConfig({ MYPAY_CONTEXTS: "gateway,money" }),
+      (e: unknown) => e instanceof ConfigError && /gateway alone/.test(e.message),
+    );
+    for (const urls of ["wallet=http://w", "money=ftp://m", "money"]) {
       assert.throws(
-        () => loadConfig({ MYPAY_CONTEXTS: `money,${planned}` }),
-        (e: unknown) => e instanceof ConfigError && e.message.includes(`unknown context "${planned}"`),
+        () => loadConfig({ MYPAY_SERVICE_URLS: urls }),
+        (e: unknown) => e instanceof ConfigError && e.message.startsWith("MYPAY_SERVICE_URLS"),
+        urls,
       );
     }
+  });
+
+  test("secrets come from a variable or from the file its _FILE names, and are masked in the log", () => {
+    const files: Record<string, string> = { "/run/secrets/token": "tok-from-file\n" };
+    const read = (path: string) => {
+      const content = files[path];
+      if (content === undefined) throw new Error("ENOENT");
+      return content;
+    };
+    const c = loadConfig(
+      { MYPAY_SERVICE_TOKEN_FILE: "/run/secrets/token", MYPAY_SIGNING_KEY: '{"kty":"OKP"}' },
+      read,
+    );
+    assert.equal(c.serviceToken, "tok-from-file");
+    assert.equal(c.signingKey, '{"kty":"OKP"}');
+    const shown = JSON.stringify(describeConfig(c));
+    assert.ok(!shown.includes("tok-from-file") && !shown.includes("OKP"), shown);
+    assert.throws(
+      () => loadConfig({ MYPAY_SIGNING_KEY_FILE: "/nowhere" }, read),
+      (e: unknown) =>
+        e instanceof ConfigError && /MYPAY_SIGNING_KEY_FILE names a file that cannot be read/.test(e.message),
+    );
   });
 
   test("the logged configuration masks secrets", () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Cron } from "croner";
 
 /**
@@ -15,6 +16,9 @@ export const contextNames = [
 ] as const;
 export type ContextName = (typeof contextNames)[number];
 
+/** What MYPAY_CONTEXTS and MYPAY_SERVICE_URLS may name: the contexts, and the gateway (the public edge of a split deployment). */
+export type ServiceName = ContextName | "gateway";
+
 export interface Config {
   port: number;
   host: string;
@@ -22,6 +26,23 @@ export interface Config {
   databaseUrl: string | undefined;
   busUrl: string | undefined;
   contexts: readonly ContextName[];
+  /**
+   * MYPAY_CONTEXTS=gateway: this process is the public entry of a split deployment and runs no
+   * context; it routes by path to the services of serviceUrls.
+   */
+  gateway: boolean;
+  /** Distributed: where each context this process calls or routes to serves (MYPAY_SERVICE_URLS). */
+  serviceUrls: Readonly<Partial<Record<ContextName, string>>>;
+  /** The shared secret of service-to-service calls (MYPAY_SERVICE_TOKEN or the file MYPAY_SERVICE_TOKEN_FILE names). */
+  serviceToken: string | undefined;
+  /** How long a call to another service waits for its answer before the outcome is unknown. */
+  serviceTimeoutMs: number;
+  /** The access-token signing key, a private JWK (MYPAY_SIGNING_KEY or the file MYPAY_SIGNING_KEY_FILE names). */
+  signingKey: string | undefined;
+  /** The key before it, still served in the JWKS so tokens it signed verify until they expire. */
+  previousSigningKey: string | undefined;
+  /** Where traces are exported (OTLP over HTTP); unset, no span leaves the process. */
+  otlpUrl: string | undefined;
   bankUrl: string;
   bankPort: number;
   /** Where a process without the membership context fetches the public keys that verify tokens. */
@@ -85,18 +106,54 @@ function text(env: Env, name: string, fallback: string, pattern?: RegExp, rule?:
   return raw;
 }
 
-function contexts(env: Env): readonly ContextName[] {
+function contexts(env: Env): { contexts: readonly ContextName[]; gateway: boolean } {
   const raw = env.MYPAY_CONTEXTS?.trim();
-  if (!raw || raw === "all") return contextNames;
+  if (!raw || raw === "all") return { contexts: contextNames, gateway: false };
   const names = raw.split(",").map((s) => s.trim());
+  if (names.includes("gateway")) {
+    if (names.length > 1)
+      throw new ConfigError("MYPAY_CONTEXTS=gateway runs the gateway alone, with no context");
+    return { contexts: [], gateway: true };
+  }
   for (const n of names) {
     if (!(contextNames as readonly string[]).includes(n)) {
       throw new ConfigError(
-        `MYPAY_CONTEXTS names an unknown context "${n}"; known: all, ${contextNames.join(", ")}`,
+        `MYPAY_CONTEXTS names an unknown context "${n}"; known: all, gateway, ${contextNames.join(", ")}`,
       );
     }
   }
-  return names as ContextName[];
+  return { contexts: names as ContextName[], gateway: false };
+}
+
+function serviceUrls(env: Env): Partial<Record<ContextName, string>> {
+  const raw = env.MYPAY_SERVICE_URLS?.trim();
+  const urls: Partial<Record<ContextName, string>> = {};
+  if (!raw) return urls;
+  for (const pair of raw.split(",")) {
+    const [name, value] = pair.split("=").map((s) => s.trim());
+    if (!(contextNames as readonly string[]).includes(name ?? "")) {
+      throw new ConfigError(
+        `MYPAY_SERVICE_URLS names an unknown context "${name}"; the form is context=url,… with ${contextNames.join(", ")}`,
+      );
+    }
+    const checked = url({ MYPAY_SERVICE_URLS: value }, "MYPAY_SERVICE_URLS", ["http:", "https:"]);
+    if (!checked) throw new ConfigError(`MYPAY_SERVICE_URLS gives no URL for "${name}"`);
+    urls[name as ContextName] = checked.replace(/\/+$/, "");
+  }
+  return urls;
+}
+
+/** A secret given as a variable, or as a file the variable `${name}_FILE` names (a mounted secret). */
+function secret(env: Env, name: string, readFile: (path: string) => string): string | undefined {
+  const file = env[`${name}_FILE`];
+  if (file) {
+    try {
+      return readFile(file).trim() || undefined;
+    } catch {
+      throw new ConfigError(`${name}_FILE names a file that cannot be read: "${file}"`);
+    }
+  }
+  return env[name] || undefined;
 }
 
 function cron(env: Env): string {
@@ -113,8 +170,11 @@ const emailPattern = /^[^\s@]+@[^\s@]+$/;
 const logLevels = /^(fatal|error|warn|info|debug|trace|silent)$/;
 
 /** Reads and checks every MYPAY_* variable; throws ConfigError naming the first bad one. */
-export function loadConfig(env: Env = process.env): Config {
-  const adminPassword = env.MYPAY_ADMIN_PASSWORD || undefined;
+export function loadConfig(
+  env: Env = process.env,
+  readFile: (path: string) => string = (path) => readFileSync(path, "utf8"),
+): Config {
+  const adminPassword = secret(env, "MYPAY_ADMIN_PASSWORD", readFile);
   if (adminPassword !== undefined && adminPassword.length < 8) {
     throw new ConfigError("MYPAY_ADMIN_PASSWORD must be at least 8 characters");
   }
@@ -124,7 +184,18 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: text(env, "MYPAY_DATA_DIR", "./data"),
     databaseUrl: url(env, "MYPAY_DATABASE_URL", ["postgres:", "postgresql:"]),
     busUrl: url(env, "MYPAY_BUS_URL", ["nats:"]),
-    contexts: contexts(env),
+    ...contexts(env),
+    serviceUrls: serviceUrls(env),
+    serviceToken: secret(env, "MYPAY_SERVICE_TOKEN", readFile),
+    serviceTimeoutMs: integer(env, "MYPAY_SERVICE_TIMEOUT_MS", 3_000, 10, 120_000),
+    signingKey: secret(env, "MYPAY_SIGNING_KEY", readFile),
+    previousSigningKey: secret(env, "MYPAY_PREVIOUS_SIGNING_KEY", readFile),
+    otlpUrl: url(
+      env,
+      "MYPAY_OTLP_URL",
+      ["http:", "https:"],
+      env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || undefined,
+    ),
     bankUrl: url(env, "MYPAY_BANK_URL", ["http:", "https:"], "http://127.0.0.1:8090") as string,
     bankPort: integer(env, "MYPAY_BANK_PORT", 8090, 0, 65535),
     authJwksUrl: url(env, "MYPAY_AUTH_JWKS_URL", ["http:", "https:"]),
@@ -183,5 +254,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     databaseUrl: config.databaseUrl ? mask("MYPAY_DATABASE_URL", config.databaseUrl) : "(embedded PGlite)",
     busUrl: config.busUrl ? mask("MYPAY_BUS_URL", config.busUrl) : "(in-process)",
     adminPassword: config.adminPassword ? "***" : "(generated at first start)",
+    serviceToken: config.serviceToken ? "***" : "(none)",
+    signingKey: config.signingKey ? "***" : "(in the database)",
+    previousSigningKey: config.previousSigningKey ? "***" : "(none)",
   };
 }

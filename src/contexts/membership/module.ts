@@ -3,6 +3,7 @@ import type { Revocations } from "../../platform/auth/revocations.js";
 import type { ContextModule } from "../../platform/context.js";
 import type { BankingApi } from "../banking/api.js";
 import type { MoneyWallets } from "../money/api.js";
+import { createMembershipApi } from "./api.js";
 import { loadAuthKeys } from "./auth-keys.js";
 import { registerFranchiseRoutes } from "./franchise-routes.js";
 import { followRevocations } from "./revocation-feed.js";
@@ -38,7 +39,7 @@ export function createMembershipModule(options: MembershipOptions): ContextModul
     schema: "membership",
     migrationsDir: membershipMigrationsDir,
     async mount(env) {
-      await followRevocations(env.bus, env.db, options.revocations);
+      await followRevocations(env.bus, createMembershipApi(env.db), options.revocations);
       const keys = await loadAuthKeys(env.db, { ...env.config, clock: env.clock });
       const deps: MembershipDeps = {
         db: env.db,

@@ -1,14 +1,12 @@
 import type { Revocations } from "../../platform/auth/revocations.js";
 import type { EventBus, EventEnvelope } from "../../platform/bus/bus.js";
-import type { Queryable } from "../../platform/db/db.js";
+import type { Revoked } from "./api.js";
 import { type AccessRevoked, type MemberWithdrawn, membershipEventTypes } from "./events.js";
-import { chainsRevokedSince } from "./session-store.js";
-import { withdrawnSince } from "./store.js";
 
 /**
  * Keeps this process's revocation view current: every process learns the revocations any process
  * makes through membership's events (a broadcast, not a shared consumer), and what came before it
- * started from membership's tables. The guard then refuses those tokens without the database.
+ * started from membership (its tables in its own process, its service in another). The guard then refuses those tokens without the database.
  */
 
 function toDate(value: unknown): Date | undefined {
@@ -30,11 +28,29 @@ function apply(revocations: Revocations, event: EventEnvelope): void {
 }
 
 /** Subscribes first, then loads: a revocation committed while loading comes by one way or the other. */
-export async function followRevocations(bus: EventBus, db: Queryable, revocations: Revocations) {
+export async function followRevocations(
+  bus: EventBus,
+  membership: RevocationSource,
+  revocations: Revocations,
+) {
+  await subscribeRevocations(bus, revocations);
+  await loadRevocations(membership, revocations);
+}
+
+export interface RevocationSource {
+  revokedSince(since: string): Promise<Revoked>;
+}
+
+/** The events part: every revocation made from now on. */
+export async function subscribeRevocations(bus: EventBus, revocations: Revocations) {
   await bus.broadcast([membershipEventTypes.withdrawn, membershipEventTypes.accessRevoked], async (event) =>
     apply(revocations, event),
   );
-  const since = revocations.horizon();
-  for (const m of await withdrawnSince(db, since)) revocations.revokeMember(m.membershipId, m.withdrawnAt);
-  for (const c of await chainsRevokedSince(db, since)) revocations.revokeChains([c.chainId], c.revokedAt);
+}
+
+/** The part before: what membership holds (after subscribing, so that nothing falls between). */
+export async function loadRevocations(membership: RevocationSource, revocations: Revocations) {
+  const { members, chains } = await membership.revokedSince(revocations.horizon().toISOString());
+  for (const m of members) revocations.revokeMember(m.membershipId, new Date(m.withdrawnAt));
+  for (const c of chains) revocations.revokeChains([c.chainId], new Date(c.revokedAt));
 }

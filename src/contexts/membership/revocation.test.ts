@@ -6,6 +6,7 @@ import { createRevocations } from "../../platform/auth/revocations.js";
 import { createInProcessBus } from "../../platform/bus/in-process.js";
 import { waitFor } from "../../testing/bus.js";
 import { startTestMypay } from "../../testing/mypay.js";
+import { createMembershipApi } from "./api.js";
 import { followRevocations } from "./revocation-feed.js";
 import { newMember } from "./test-app.js";
 
@@ -127,7 +128,7 @@ test("item 9: a process that starts later loads the revocations still in force f
   const f = await login(fine.email, fine.password);
 
   const view = createRevocations({ accessTokenTtlSeconds: 900 });
-  await followRevocations(createInProcessBus(), mypay.db, view);
+  await followRevocations(createInProcessBus(), createMembershipApi(mypay.db), view);
   const principal = (token: string) => {
     const claims = decodeJwt(token);
     return { membershipId: claims.sub as never, role: "customer" as const, chainId: String(claims.sid) };

@@ -87,8 +87,16 @@ export interface TokenVerifier {
 /** A public key, a JWKS document, or the URL of one (a service in the distributed deployment). */
 export type VerificationKeys = CryptoKey | KeyObject | JSONWebKeySet | URL;
 
+/**
+ * jose fetches the JWKS again when a token names a kid it does not know, at most once per cooldown
+ * (its default, 30 s, would refuse a just-rotated key's tokens that long on a verifier that fetched
+ * shortly before the rotation); and at least every max-age, as the route's Cache-Control says, so a
+ * key dropped from the JWKS is not trusted for long.
+ */
+export const remoteJwksOptions = { cooldownDuration: 3_000, cacheMaxAge: 300_000 } as const;
+
 function keyResolver(keys: VerificationKeys): CryptoKey | KeyObject | JWTVerifyGetKey {
-  if (keys instanceof URL) return createRemoteJWKSet(keys);
+  if (keys instanceof URL) return createRemoteJWKSet(keys, remoteJwksOptions);
   if ("keys" in keys && Array.isArray(keys.keys)) return createLocalJWKSet(keys);
   return keys as CryptoKey | KeyObject;
 }

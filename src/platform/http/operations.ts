@@ -4,7 +4,8 @@ import { responses, sendProblem } from "./problem.js";
 import type { HttpServer } from "./server.js";
 
 export interface Readiness {
-  db: Db;
+  /** The process's database, if it has one (the gateway has none). */
+  db?: Db;
   /** Extra dependency checks (e.g. the event bus); each returns an error message or undefined. */
   checks?: Record<string, () => Promise<string | undefined>>;
   /** True once shutdown began: the process stops taking new work. */
@@ -35,7 +36,11 @@ export function registerOperations(app: HttpServer, readiness: Readiness) {
     async (_request, reply) => {
       if (readiness.closing()) return sendProblem(reply, { code: "NOT_READY", detail: "shutting down" });
       const checks: Record<string, string> = {};
-      const all = { database: async () => void (await readiness.db.query("SELECT 1")), ...readiness.checks };
+      const { db } = readiness;
+      const all = {
+        ...(db ? { database: async () => void (await db.query("SELECT 1")) } : {}),
+        ...readiness.checks,
+      };
       for (const [name, check] of Object.entries(all)) {
         try {
           const problem = await check();

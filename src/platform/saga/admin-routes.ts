@@ -87,6 +87,12 @@ function view(s: SagaView) {
 const statusesOf = (status: "STUCK" | "RUNNING" | undefined): readonly SagaStatus[] | undefined =>
   status === undefined ? undefined : status === "STUCK" ? ["STUCK"] : liveStatuses;
 
+/** The time a saga id was made (its UUIDv7's first 48 bits), for a cursor this process does not hold. */
+function cursorFromId(id: string): Awaited<ReturnType<SagaEngine["cursor"]>> {
+  const hex = /^sag_([0-9a-f]{12})[0-9a-f]{20}$/.exec(id)?.[1];
+  return hex ? { createdAt: new Date(Number.parseInt(hex, 16)).toISOString(), id } : undefined;
+}
+
 /** Newest first across the engines (each its own schema); the cursor is the last saga of the page before. */
 async function listSagas(
   engines: readonly SagaEngine[],
@@ -96,6 +102,8 @@ async function listSagas(
   let before: Awaited<ReturnType<SagaEngine["cursor"]>>;
   if (query.cursor !== undefined) {
     for (const e of engines) before ??= await e.cursor(query.cursor);
+    // A saga of another service (the gateway merges every service's list): its id tells its time.
+    before ??= cursorFromId(query.cursor);
     if (!before) throw new ProblemError({ code: "VALIDATION_FAILED", detail: "the cursor names no saga" });
   }
   const filter = { statuses: statusesOf(query.status), type: query.type, before, limit: limit + 1 };
