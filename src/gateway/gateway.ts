@@ -51,7 +51,8 @@ const dropped = new Set([
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
-  const timeoutMs = options.requestTimeoutMs ?? Math.max(30_000, 3 * config.bankTimeoutMs);
+  // A request waits at most for one call to another service and two bank waits behind it.
+  const timeoutMs = options.requestTimeoutMs ?? config.serviceTimeoutMs + 2 * config.bankTimeoutMs + 1_000;
   const urls = config.serviceUrls;
   for (const name of contextNames) {
     if (!urls[name])
