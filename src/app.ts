@@ -34,12 +34,13 @@ import { createHeartbeat } from "./platform/heartbeat.js";
 import { createMetrics } from "./platform/http/metrics.js";
 import { registerOperations } from "./platform/http/operations.js";
 import { createHttpServer, type HttpServer } from "./platform/http/server.js";
-import type { Logger } from "./platform/logging.js";
+import { correlationFields, type Logger } from "./platform/logging.js";
 import { createRedelivery } from "./platform/redelivery.js";
 import { createOutboxRelay } from "./platform/relay.js";
 import { registerSagaAdminRoutes, registerSagaMetrics } from "./platform/saga/admin-routes.js";
 import type { SagaEngine } from "./platform/saga/engine.js";
 import type { SagaTuning } from "./platform/saga/tuning.js";
+import { traceHeaders } from "./platform/tracing.js";
 
 export interface MypayOptions {
   config: Config;
@@ -218,6 +219,15 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
   };
 }
 
+/**
+ * What a call to another service carries of the work it serves: the trace, and the correlation id as
+ * its request id, so that the callee's log lines carry the same correlation id as the caller's.
+ */
+function callHeaders(): Record<string, string> {
+  const { correlationId } = correlationFields();
+  return { ...traceHeaders(), ...(correlationId ? { "x-request-id": correlationId } : {}) };
+}
+
 /** Stands for a context this process does not run: any use of it says so (a wiring mistake). */
 function notHere<T extends object>(name: string): T {
   return new Proxy({} as T, {
@@ -249,6 +259,7 @@ function remoteOf(config: Config, logger: Logger) {
       token: config.serviceToken,
       timeoutMs: config.serviceTimeoutMs,
       logger: logger.child({ client: contract.context }),
+      headers: callHeaders,
     });
   };
 }

@@ -1,7 +1,9 @@
 import { createMypay, type Mypay } from "./app.js";
+import { createGateway } from "./gateway/gateway.js";
 import { type Config, ConfigError, describeConfig, loadConfig } from "./platform/config.js";
 import { lockDataDir } from "./platform/data-lock.js";
 import { createLogger, type Logger } from "./platform/logging.js";
+import { serviceName, startTracing } from "./platform/tracing.js";
 import { startSandboxBank } from "./sandbox-bank/api.js";
 
 const shutdownGraceMs = 15_000;
@@ -31,8 +33,10 @@ async function main() {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   logger.info({ config: describeConfig(config) }, "effective configuration");
-  const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
-  if (!config.databaseUrl) {
+  const tracing = startTracing({ serviceName: serviceName(config), otlpUrl: config.otlpUrl, logger });
+  const embedded = !config.databaseUrl && !config.gateway;
+  const unlock = embedded ? lockDataDir(config.dataDir) : () => {};
+  if (embedded) {
     logger.warn(
       "embedded database (PGlite): it never fsyncs, so data survives a killed process but not an OS crash or power loss; set MYPAY_DATABASE_URL to run on PostgreSQL in production",
     );
@@ -46,17 +50,20 @@ async function main() {
           dataDir: config.dataDir,
           logger: logger.child({ component: "sandbox-bank" }),
         });
-  const mypay = await createMypay({ config, logger });
+  const mypay = config.gateway
+    ? await createGateway({ config, logger })
+    : await createMypay({ config, logger });
   const address = await mypay.app.listen({ port: config.port, host: config.host });
   logger.info({ url: address }, "mypay listening");
   mypay.startBackground();
   handleSignals(logger, mypay, async () => {
     await bank?.close();
     unlock();
+    await tracing.shutdown();
   });
 }
 
-function handleSignals(logger: Logger, mypay: Mypay, after: () => Promise<void>) {
+function handleSignals(logger: Logger, mypay: Pick<Mypay, "close">, after: () => Promise<void>) {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

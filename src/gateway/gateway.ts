@@ -9,6 +9,7 @@ import { registerOperations } from "../platform/http/operations.js";
 import { sendProblem } from "../platform/http/problem.js";
 import { createHttpServer, type HttpServer } from "../platform/http/server.js";
 import type { Logger } from "../platform/logging.js";
+import { traceHeaders } from "../platform/tracing.js";
 import { mergeDocuments } from "./openapi.js";
 import { ownerOf, sagaOwners } from "./routes.js";
 
@@ -101,6 +102,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     for (const [key, value] of Object.entries(request.headers)) {
       if (typeof value === "string" && !dropped.has(key)) headers[key] = value;
     }
+    // The gateway's span is the parent of the service's.
+    Object.assign(headers, traceHeaders());
     const hasBody = method !== "GET" && method !== "HEAD" && request.body !== undefined;
     try {
       return await breakers[name].execute(async () => {

@@ -1,6 +1,7 @@
 import { newId } from "../kernel/ids.js";
 import type { EventEnvelope } from "./bus/bus.js";
 import { type Db, ident, type Queryable } from "./db/db.js";
+import { withEventSpan } from "./tracing.js";
 
 /** A consumer's effect of one event, run inside the transaction that records it in the inbox. */
 export type ConsumerHandler = (tx: Queryable, event: EventEnvelope) => Promise<void>;
@@ -111,7 +112,10 @@ export async function deliverManyFromBus(
       else for (const event of handled) await handler(tx, event);
     });
   } catch {
-    for (const event of events) await deliverFromBus(db, schema, consumer, handler, event);
+    // Only the in-process bus hands over several at once. Each alone, in its own trace.
+    const delivery = { consumer, via: "in-process" } as const;
+    for (const event of events)
+      await withEventSpan(delivery, [event], () => deliverFromBus(db, schema, consumer, handler, event));
   }
 }
 
@@ -119,7 +123,20 @@ export async function deliverManyFromBus(
  * A retry or a staff replay of a recorded failure: the inbox still makes a second effect impossible.
  * A retry that succeeds is forgotten; a replayed dead letter is kept, marked handled, for the record.
  */
-export async function redeliver(
+export function redeliver(
+  db: Db,
+  schema: string,
+  consumer: string,
+  handler: ConsumerHandler,
+  event: EventEnvelope,
+): Promise<{ handled: boolean; attempts?: number; dead?: boolean }> {
+  // In the trace of the transaction that wrote the event, as its first delivery was.
+  return withEventSpan({ consumer, via: "redelivery" }, [event], () =>
+    redeliverNow(db, schema, consumer, handler, event),
+  );
+}
+
+async function redeliverNow(
   db: Db,
   schema: string,
   consumer: string,

@@ -92,7 +92,10 @@ const compiled = new WeakMap<Operation, OperationChecks>();
 
 // The formats the contracts use (TypeBox's compiler knows none by itself).
 if (!FormatRegistry.Has("date-time")) {
-  FormatRegistry.Set("date-time", (value) => !Number.isNaN(Date.parse(value)) && /^\d{4}-\d\d-\d\dT/.test(value));
+  FormatRegistry.Set(
+    "date-time",
+    (value) => !Number.isNaN(Date.parse(value)) && /^\d{4}-\d\d-\d\dT/.test(value),
+  );
 }
 
 export function checksOf(operation: Operation): OperationChecks {

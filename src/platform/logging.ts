@@ -1,6 +1,34 @@
+import { type Context, context, createContextKey, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
+
+const correlationKey = createContextKey("mypay.correlationId");
+
+/** The context with the correlation id of the request or event being handled (tracing.ts sets it). */
+export function withCorrelationId(ctx: Context, correlationId: string): Context {
+  return ctx.setValue(correlationKey, correlationId);
+}
+
+export function correlationOf(ctx: Context): string | undefined {
+  return ctx.getValue(correlationKey) as string | undefined;
+}
+
+export interface CorrelationFields {
+  correlationId?: string;
+  traceId?: string;
+}
+
+const none: CorrelationFields = Object.freeze({});
+
+/** What ties a line to its request or event in every service: the correlation id and the trace id. */
+export function correlationFields(ctx: Context = context.active()): CorrelationFields {
+  if (ctx === ROOT_CONTEXT) return none;
+  const correlationId = correlationOf(ctx);
+  const traceId = trace.getSpanContext(ctx)?.traceId;
+  if (correlationId === undefined && traceId === undefined) return none;
+  return { correlationId, traceId };
+}
 
 let stdout: DestinationStream | undefined;
 
@@ -33,11 +61,19 @@ function turnBufferedStdout(): DestinationStream {
   };
 }
 
-/** JSON logs; credentials never reach them. Every logger of the process shares one stdout buffer. */
-export function createLogger(level: string, name = "mypay"): Logger {
+/**
+ * JSON logs; credentials never reach them. Every logger of the process shares one stdout buffer. A
+ * line logged while a request or an event is handled carries its correlationId and traceId (from the
+ * active context, so the loggers a context was given at start carry them too). A destination other
+ * than standard output is for tests.
+ */
+export function createLogger(level: string, name = "mypay", destination?: DestinationStream): Logger {
   const options = {
     name,
     level,
+    mixin: () => correlationFields(),
+    // The line's own fields win; a line outside any request or event costs no object.
+    mixinMergeStrategy: (line: object, ids: object) => (ids === none ? line : Object.assign(ids, line)),
     redact: {
       paths: [
         "req.headers.authorization",
@@ -51,6 +87,7 @@ export function createLogger(level: string, name = "mypay"): Logger {
     },
   };
   if (level === "silent") return pino(options);
+  if (destination) return pino(options, destination);
   stdout ??= turnBufferedStdout();
   return pino(options, stdout);
 }

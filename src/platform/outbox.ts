@@ -1,6 +1,7 @@
 import { newId } from "../kernel/ids.js";
 import type { EventEnvelope } from "./bus/bus.js";
 import { ident, type Queryable } from "./db/db.js";
+import { traceparentFor } from "./tracing.js";
 
 export interface NewEvent<T = unknown> {
   readonly type: string;
@@ -14,6 +15,11 @@ export interface EventContext {
   /** The event or request that caused the change. */
   readonly causationId?: string | null;
   readonly occurredAt?: Date;
+  /**
+   * The trace their handling continues. By default the active one, when it is this correlation
+   * id's: a caller whose change is committed in another's batch passes its own.
+   */
+  readonly traceparent?: string;
 }
 
 /**
@@ -37,6 +43,7 @@ export async function recordEventGroups(
 ): Promise<EventEnvelope[]> {
   const envelopes: EventEnvelope[] = groups.flatMap(({ events, context }) => {
     const occurredAt = (context.occurredAt ?? new Date()).toISOString();
+    const traceparent = context.traceparent ?? traceparentFor(context.correlationId);
     return events.map((e) => ({
       id: newId("event"),
       type: e.type,
@@ -45,14 +52,16 @@ export async function recordEventGroups(
       source: schema,
       correlationId: context.correlationId,
       causationId: context.causationId ?? null,
+      ...(traceparent ? { traceparent } : {}),
       data: e.data,
     }));
   });
   if (envelopes.length === 0) return [];
   await tx.query(
-    `INSERT INTO ${ident(schema)}.outbox (id, type, version, occurred_at, source, correlation_id, causation_id, data)
+    `INSERT INTO ${ident(schema)}.outbox
+       (id, type, version, occurred_at, source, correlation_id, causation_id, traceparent, data)
      SELECT e->>'id', e->>'type', (e->>'version')::int, (e->>'occurredAt')::timestamptz, e->>'source',
-            e->>'correlationId', e->>'causationId', e->'data'
+            e->>'correlationId', e->>'causationId', e->>'traceparent', e->'data'
      FROM jsonb_array_elements($1::jsonb) AS e`,
     [envelopes],
   );

@@ -45,6 +45,7 @@ type OutboxRow = {
   source: string;
   correlation_id: string;
   causation_id: string | null;
+  traceparent: string | null;
   data: unknown;
 };
 
@@ -61,6 +62,7 @@ function toEnvelope(row: OutboxRow): EventEnvelope {
     source: row.source,
     correlationId: row.correlation_id,
     causationId: row.causation_id,
+    ...(row.traceparent ? { traceparent: row.traceparent } : {}),
     data: row.data,
   };
 }
@@ -94,7 +96,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     // Stop well before the lease runs out, measured on our own clock from when we renewed it.
     const deadline = Date.now() + leaseMs / 2;
     const rows = await db.query<OutboxRow>(
-      `SELECT seq, id, type, version, occurred_at, source, correlation_id, causation_id, data
+      `SELECT seq, id, type, version, occurred_at, source, correlation_id, causation_id, traceparent, data
        FROM ${schema}.outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
       [batchSize],
     );

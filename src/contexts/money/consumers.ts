@@ -28,8 +28,14 @@ export async function subscribeMoney(bus: EventBus, deps: MoneyDeps) {
       // Membership withdrew only after money closed the wallet for leaving, empty and refusing new
       // money: now it is closed for good and the points expire (idempotent). A wallet that is not
       // empty can only predate that rule; it stays open so that no won is stranded, and staff must see it.
-      const closed = await closeWallet(tx, membershipId);
-      if (!closed.ok && closed.error.code !== "NOT_FOUND")
+      let closed = await closeWallet(tx, membershipId);
+      if (!closed.ok && closed.error.code === "NOT_FOUND") {
+        // The withdrawal came before the registration (a redelivery out of order): the wallet is
+        // made closed, and the registration that comes later opens nothing (opening is idempotent).
+        await openWallet(tx, membershipId);
+        closed = await closeWallet(tx, membershipId);
+      }
+      if (!closed.ok)
         logger.error(
           { membershipId, reason: closed.error.detail },
           "wallet of a withdrawn member stays open",

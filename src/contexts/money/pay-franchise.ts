@@ -1,6 +1,7 @@
 import { fail, ok, type Result } from "../../kernel/errors.js";
 import type { Queryable } from "../../platform/db/db.js";
 import { txResult } from "../../platform/db/tx-result.js";
+import { traceHeaders } from "../../platform/tracing.js";
 import { postAndAnnounce } from "./announce.js";
 import type { Paid, PayFranchise, RefundPayment } from "./api.js";
 import type { MoneyDeps } from "./deps.js";
@@ -137,7 +138,11 @@ export async function payFranchise(deps: MoneyDeps, cmd: PayFranchise): Promise<
   const submit = () =>
     deps.group.submit({
       item: { transactions: paymentTransactions(row) },
-      context: { correlationId: cmd.correlationId, causationId: cmd.paymentId },
+      context: {
+        correlationId: cmd.correlationId,
+        causationId: cmd.paymentId,
+        traceparent: traceHeaders().traceparent,
+      },
       finish: (tx) => recordPayment(tx, row),
       answer: (posted) => paidFrom(row, posted),
     });

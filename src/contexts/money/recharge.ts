@@ -4,6 +4,7 @@ import type { Queryable } from "../../platform/db/db.js";
 import { txResult } from "../../platform/db/tx-result.js";
 import type { IdempotencyKey } from "../../platform/idempotency.js";
 import type { SagaContext, SagaDefinition, StepOutcome } from "../../platform/saga/engine.js";
+import { traceHeaders } from "../../platform/tracing.js";
 import { type AccountRef, transferStep } from "../banking/api.js";
 import type { MoneyDeps, SagaDeps } from "./deps.js";
 import { rechargeUnit } from "./domain.js";
@@ -111,7 +112,11 @@ async function creditTogether(
   const { txn, options } = creditPosting(data);
   const result = await group.submit({
     item: { transactions: [txn], options },
-    context: { correlationId: ctx.correlationId, causationId: data.rechargeId },
+    context: {
+      correlationId: ctx.correlationId,
+      causationId: data.rechargeId,
+      traceparent: traceHeaders().traceparent,
+    },
     finish: (tx) => commit(tx),
     answer: () => undefined,
   });

@@ -1,4 +1,5 @@
 import { fail, type Result } from "../../kernel/errors.js";
+import { traceHeaders } from "../../platform/tracing.js";
 import type { TransferMoney, Transferred } from "./api.js";
 import type { MoneyDeps } from "./deps.js";
 import type { GroupRequest } from "./group-commit.js";
@@ -36,7 +37,11 @@ export function transferRequest(cmd: TransferMoney, cap: number): GroupRequest<T
       ],
       options: { cap },
     },
-    context: { correlationId: cmd.correlationId, causationId: cmd.transferId },
+    context: {
+      correlationId: cmd.correlationId,
+      causationId: cmd.transferId,
+      traceparent: traceHeaders().traceparent,
+    },
     answer: ([posted]) => ({
       transferId: cmd.transferId,
       fromBalance: balanceOf(posted!.entries, from),

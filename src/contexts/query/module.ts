@@ -64,6 +64,14 @@ function registerStatsRoute(app: HttpServer, db: Db) {
   );
 }
 
+/**
+ * A member's region is the one of its newest registration or change (by the time membership made
+ * it): a MemberModified redelivered late, or arriving before the registration, never undoes a newer one.
+ */
+const newerProfile = `region = CASE WHEN member_balances.profile_at IS NULL OR member_balances.profile_at < EXCLUDED.profile_at
+                                THEN EXCLUDED.region ELSE member_balances.region END,
+       profile_at = GREATEST(member_balances.profile_at, EXCLUDED.profile_at)`;
+
 async function applyMemberEvent(
   tx: Parameters<Parameters<typeof handleOnce>[3]>[0],
   type: string,
@@ -72,16 +80,16 @@ async function applyMemberEvent(
   if (type === membershipEventTypes.registered) {
     const m = data as MemberRegistered;
     await tx.query(
-      `INSERT INTO query.member_balances (membership_id, region, type) VALUES ($1, $2, $3)
-       ON CONFLICT (membership_id) DO UPDATE SET region = EXCLUDED.region, type = EXCLUDED.type`,
-      [m.membershipId, m.region, m.type],
+      `INSERT INTO query.member_balances (membership_id, region, type, profile_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (membership_id) DO UPDATE SET type = EXCLUDED.type, ${newerProfile}`,
+      [m.membershipId, m.region, m.type, m.registeredAt],
     );
   } else if (type === membershipEventTypes.modified) {
     const m = data as MemberModified;
     await tx.query(
-      `INSERT INTO query.member_balances (membership_id, region) VALUES ($1, $2)
-       ON CONFLICT (membership_id) DO UPDATE SET region = EXCLUDED.region`,
-      [m.membershipId, m.region],
+      `INSERT INTO query.member_balances (membership_id, region, profile_at) VALUES ($1, $2, $3)
+       ON CONFLICT (membership_id) DO UPDATE SET ${newerProfile}`,
+      [m.membershipId, m.region, m.modifiedAt],
     );
   } else if (type === membershipEventTypes.withdrawn) {
     const m = data as MemberWithdrawn;

@@ -16,7 +16,10 @@ const remittanceCompleted = Type.Object({
   /** The receiving member (type MEMBER), else null. */
   toMembershipId: Type.Union([Type.String(), Type.Null()]),
   /** The receiving bank account (type BANK), else null. */
-  toAccount: Type.Union([Type.Object({ bankCode: Type.String(), accountNumber: Type.String() }), Type.Null()]),
+  toAccount: Type.Union([
+    Type.Object({ bankCode: Type.String(), accountNumber: Type.String() }),
+    Type.Null(),
+  ]),
   amount: won,
   fee: won,
   status: Type.Union([Type.Literal("SUCCEEDED"), Type.Literal("FAILED")]),

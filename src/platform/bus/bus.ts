@@ -11,6 +11,11 @@ export interface EventEnvelope<T = unknown> {
   readonly correlationId: string;
   /** The id of the event or request that caused this one. */
   readonly causationId: string | null;
+  /**
+   * The W3C trace context of the transaction that wrote it, so that its handling joins that trace;
+   * absent for events written outside any trace (and before traces were kept).
+   */
+  readonly traceparent?: string;
   readonly data: T;
 }
 

@@ -1,4 +1,5 @@
 import { createLogger, type Logger } from "../logging.js";
+import { withEventSpan } from "../tracing.js";
 import type { EventBus, EventEnvelope, EventHandler } from "./bus.js";
 
 interface Subscription {
@@ -25,9 +26,12 @@ export function createInProcessBus(logger: Logger = createLogger("silent")): Eve
     for (const s of subscriptions) {
       const mine = events.filter((e) => s.types.has(e.type));
       if (mine.length === 0) continue;
+      const delivery = { consumer: s.consumer, via: "in-process" } as const;
       try {
-        if (s.handler.many && mine.length > 1) await s.handler.many(mine);
-        else for (const event of mine) await s.handler(event);
+        // Each in a span of the trace that wrote it (a batch of several traces: linked to each).
+        const many = s.handler.many;
+        if (many && mine.length > 1) await withEventSpan(delivery, mine, () => many(mine));
+        else for (const event of mine) await withEventSpan(delivery, [event], () => s.handler(event));
       } catch (error) {
         // Keep going: one failing consumer must not hold back the others.
         logger.warn({ err: error, consumer: s.consumer, eventIds: mine.map((e) => e.id) }, "handler failed");

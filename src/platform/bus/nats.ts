@@ -4,14 +4,17 @@ import {
   type ConsumerMessages,
   connect,
   DeliverPolicy,
+  headers,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
+  type MsgHdrs,
   type NatsConnection,
   nanos,
   StorageType,
 } from "nats";
 import { createLogger, type Logger } from "../logging.js";
+import { withEventSpan } from "../tracing.js";
 import type { EventBus, EventEnvelope, EventHandler } from "./bus.js";
 
 export interface NatsBusOptions {
@@ -54,10 +57,23 @@ function supportsFilterSubjects(nc: NatsConnection): boolean {
   return major > 2 || (major === 2 && minor >= 10);
 }
 
+const traceparentHeader = "traceparent";
+
+/** The event's trace context as a message header, where any NATS tool sees it. */
+function traceHeadersOf(event: EventEnvelope): MsgHdrs | undefined {
+  if (!event.traceparent) return undefined;
+  const h = headers();
+  h.set(traceparentHeader, event.traceparent);
+  return h;
+}
+
+/** The envelope; the message's traceparent header, when it has one, is the trace its handling continues. */
 function parseEnvelope(msg: JsMsg): EventEnvelope | undefined {
   try {
     const event = JSON.parse(new TextDecoder().decode(msg.data)) as EventEnvelope;
-    return typeof event?.id === "string" && typeof event.type === "string" ? event : undefined;
+    if (typeof event?.id !== "string" || typeof event.type !== "string") return undefined;
+    const traceparent = msg.headers?.get(traceparentHeader);
+    return traceparent && traceparent !== event.traceparent ? { ...event, traceparent } : event;
   } catch {
     return undefined;
   }
@@ -124,7 +140,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
     // Tell the server we are still at it, so a slow handler does not get a concurrent redelivery.
     const working = setInterval(() => msg.working(), ackWaitMs / 3);
     try {
-      await handler(event);
+      await withEventSpan({ consumer, via: "nats" }, [event], () => handler(event));
       msg.ack();
     } catch (error) {
       const deliveries = msg.info.deliveryCount;
@@ -144,7 +160,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
     const event = parseEnvelope(msg);
     if (!event || !types.has(event.type)) return;
     try {
-      await handler(event);
+      await withEventSpan({ consumer: "broadcast", via: "nats" }, [event], () => handler(event));
     } catch (error) {
       logger.warn({ err: error, eventId: event.id, type: event.type }, "broadcast handler failed");
     }
@@ -171,7 +187,8 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
     kind: "nats",
     async publish(event) {
       const subject = `${prefix}.${checkToken("source", event.source)}.${checkToken("type", event.type)}`;
-      await js.publish(subject, JSON.stringify(event), { msgID: event.id });
+      // The message id is a header too: JetStream de-duplicates on it.
+      await js.publish(subject, JSON.stringify(event), { msgID: event.id, headers: traceHeadersOf(event) });
     },
     async subscribe(consumer, types, handler) {
       if (closing) throw new Error("the NATS bus is closed");

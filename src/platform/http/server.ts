@@ -2,9 +2,17 @@ import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyServerOptions } from "fastify";
+import type { Context } from "@opentelemetry/api";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from "fastify";
 import type { Logger } from "pino";
 import { type Failure, ProblemError } from "../../kernel/errors.js";
+import { correlationFields } from "../logging.js";
+import { endServerSpan, inContext, startServerSpan } from "../tracing.js";
 import { sharedSerializers } from "./lazy-compile.js";
 import { instrument, type Metrics } from "./metrics.js";
 import { documentBodyProblems, hoistNamedSchemas } from "./openapi.js";
@@ -38,6 +46,13 @@ const schemaController = (lazy: boolean) =>
 
 const requestIdPattern = /^[\x21-\x7e]{1,128}$/;
 
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The request's server span and correlation id (tracing.ts), active in its hooks and handler. */
+    traceContext: Context | null;
+  }
+}
+
 /**
  * A Fastify app with our conventions: TypeBox, strict bodies, problem+json, request ids, metrics.
  * Every answer it gives, the router's and Node's refusals included, is a problem from the catalogue
@@ -70,6 +85,7 @@ export async function createHttpServer(options: HttpServerOptions) {
   // Bodies are JSON only: anything else, text/plain included, is 415 rather than a string to validate.
   app.removeContentTypeParser("text/plain");
   app.addHook("onRoute", documentBodyProblems);
+  traceRequests(app);
   // Connections idle when close began are cut at once; a request still in flight finishes and its
   // connection then closes too (else the server would wait for the client's keep-alive to lapse).
   let closing = false;
@@ -85,8 +101,12 @@ export async function createHttpServer(options: HttpServerOptions) {
     if (closing) reply.header("connection", "close");
   });
   app.addHook("onResponse", async (request, reply) => {
+    const ctx = request.traceContext;
+    if (ctx) endServerSpan(ctx, reply.statusCode);
     request.log.info(
       {
+        // Given, as the response may finish outside the request's context.
+        ...(ctx && correlationFields(ctx)),
         method: request.method,
         url: request.url,
         status: reply.statusCode,
@@ -126,6 +146,20 @@ export async function createHttpServer(options: HttpServerOptions) {
 }
 
 export type HttpServer = Awaited<ReturnType<typeof createHttpServer>>;
+
+/**
+ * Every request in a server span that continues the caller's traceparent, active (with the request
+ * id as correlation id, which every log line of the request then carries) from its first hook to
+ * its handler: Fastify runs what follows the body's stream events in the request's async context.
+ */
+function traceRequests(app: FastifyInstance) {
+  app.decorateRequest("traceContext", null);
+  app.addHook("onRequest", (request, _reply, done) => {
+    const ctx = startServerSpan(request);
+    request.traceContext = ctx;
+    inContext(ctx, done);
+  });
+}
 
 function toFailure(error: FastifyError): Failure {
   if (error instanceof ProblemError) return error.failure;
