@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { type Cluster, startCluster } from "../testing/cluster.js";
 import { assertAppliedOnce, burst, prepareWorld } from "./burst.js";
@@ -17,6 +18,58 @@ before(async () => {
 after(async () => {
   const code = await cluster.stop();
   assert.equal(code, 0, `the cluster stops cleanly on SIGTERM:\n${cluster.output().slice(-3000)}`);
+});
+
+describe("the gateway and the services", () => {
+  test("the gateway serves one OpenAPI document with every public route, and never an internal one", async () => {
+    const t = cluster.target;
+    const embedded = JSON.parse(
+      readFileSync(new URL("../../packages/client/openapi.json", import.meta.url), "utf8"),
+    );
+    const merged = (await (await fetch(`${t.baseUrl}/docs/json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    const publicPaths = (doc: { paths: Record<string, unknown> }) =>
+      Object.keys(doc.paths)
+        .filter((p) => p.startsWith("/v1/"))
+        .sort();
+    assert.deepEqual(
+      publicPaths(merged),
+      publicPaths(embedded),
+      "the same routes as the embedded deployment",
+    );
+    assert.match(await (await fetch(`${t.baseUrl}/docs`)).text(), /swagger/i, "Swagger UI");
+    const internal = await fetch(`${t.baseUrl}/internal/money/balances`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ args: ["mem_0"] }),
+    });
+    assert.equal(internal.status, 404, "the gateway does not route internal calls");
+  });
+
+  test("every service answers /health, /ready (its database and NATS) and /metrics, and its internal routes want the service token", async () => {
+    for (const [name, service] of Object.entries(cluster.state().services)) {
+      const base = `http://127.0.0.1:${service.port}`;
+      assert.equal((await fetch(`${base}/health`)).status, 200, `${name} /health`);
+      const ready = (await (await fetch(`${base}/ready`)).json()) as {
+        status: string;
+        checks: Record<string, string>;
+      };
+      assert.deepEqual(
+        [ready.status, ready.checks.database, ready.checks.eventBus],
+        ["ready", "ok", "ok"],
+        name,
+      );
+      assert.match(await (await fetch(`${base}/metrics`)).text(), /^# HELP/m, `${name} /metrics`);
+    }
+    const money = `http://127.0.0.1:${cluster.state().services.money.port}`;
+    const refused = await fetch(`${money}/internal/money/balances`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer guess" },
+      body: JSON.stringify({ args: ["mem_0"] }),
+    });
+    assert.equal(refused.status, 401);
+  });
 });
 
 describe("every journey, through the gateway of the distributed deployment", () => {

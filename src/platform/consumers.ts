@@ -1,6 +1,7 @@
 import { newId } from "../kernel/ids.js";
 import type { EventEnvelope } from "./bus/bus.js";
 import { type Db, ident, type Queryable } from "./db/db.js";
+import { PoisonEvent } from "./poison.js";
 import { withEventSpan } from "./tracing.js";
 
 /** A consumer's effect of one event, run inside the transaction that records it in the inbox. */
@@ -180,7 +181,9 @@ const errorText = (error: unknown) =>
  * the event is a dead letter. A dead letter's failed replay waits for staff again.
  */
 async function recordFailure(db: Db, schema: string, consumer: string, event: EventEnvelope, error: unknown) {
-  const { attempts, baseMs, maxMs } = consumersOf(db, schema).policy;
+  const { baseMs, maxMs } = consumersOf(db, schema).policy;
+  // A poison event is a dead letter at once: the same data would fail every time.
+  const attempts = error instanceof PoisonEvent ? 1 : consumersOf(db, schema).policy.attempts;
   const backoff = (n: string) =>
     `now() + least($8::float8, $7::float8 * power(2, ${n})) * (0.75 + random() * 0.5) * interval '1 millisecond'`;
   const [row] = await db.query<{ attempts: number; dead: boolean }>(

@@ -3,6 +3,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { FormatRegistry } from "@sinclair/typebox/type";
 import { type ErrorCode, errorCodes, type Result } from "../kernel/errors.js";
 import type { ContextName } from "./config.js";
+import { PoisonEvent } from "./poison.js";
 
 /**
  * A context's contract as a value (DESIGN.md, "Inside a context"): for each operation other contexts
@@ -24,16 +25,20 @@ export interface Operation {
   readonly retry: boolean;
 }
 
-export interface Contract<Ops extends Record<string, Operation> = Record<string, Operation>> {
+export interface Contract<
+  Ops extends Record<string, Operation> = Record<string, Operation>,
+  Events extends Record<string, TSchema> = Record<string, TSchema>,
+> {
   readonly context: ContextName;
   readonly operations: Ops;
   /** The events the context publishes: their type names and the schema of their data. */
-  readonly events: Readonly<Record<string, TSchema>>;
+  readonly events: Events;
 }
 
-export function defineContract<const Ops extends Record<string, Operation>>(
-  contract: Contract<Ops>,
-): Contract<Ops> {
+export function defineContract<
+  const Ops extends Record<string, Operation>,
+  const Events extends Record<string, TSchema>,
+>(contract: Contract<Ops, Events>): Contract<Ops, Events> {
   return contract;
 }
 
@@ -132,3 +137,30 @@ const isOptional = (schema: TSchema) =>
 /** JSON has no undefined: an absent answer or argument travels as null and comes back as undefined. */
 export const toWire = (value: unknown) => (value === undefined ? null : value);
 export const fromWire = (value: unknown) => (value === null ? undefined : value);
+
+/**
+ * The data of an event, checked against the schema its publisher's contract declares for its type:
+ * data that does not match is a PoisonEvent (a dead letter at once), never half-applied.
+ */
+export function eventData<C extends Contract, E extends keyof C["events"] & string>(
+  contract: C,
+  type: E,
+  event: { readonly type: string; readonly id: string; readonly data: unknown },
+): Static<C["events"][E]> {
+  const schema = contract.events[type];
+  if (!schema || event.type !== type) throw new PoisonEvent(`event ${event.id} is not a ${type}`);
+  let check = compiledEvents.get(schema);
+  if (!check) {
+    check = TypeCompiler.Compile(schema);
+    compiledEvents.set(schema, check);
+  }
+  if (!check.Check(event.data)) {
+    const first = check.Errors(event.data).First();
+    throw new PoisonEvent(
+      `${type} ${event.id} does not match ${contract.context}'s contract: ${first?.path || "/"} ${first?.message ?? ""}`,
+    );
+  }
+  return event.data as Static<C["events"][E]>;
+}
+
+const compiledEvents = new WeakMap<TSchema, ReturnType<typeof TypeCompiler.Compile>>();

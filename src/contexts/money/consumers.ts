@@ -1,12 +1,8 @@
 import type { EventBus, EventEnvelope } from "../../platform/bus/bus.js";
+import { eventData } from "../../platform/contract.js";
 import { handleOnce } from "../../platform/inbox.js";
-import { bankingEvents, type FirmbankingCompleted } from "../banking/api.js";
-import {
-  type FranchiseRegistered,
-  type MemberRegistered,
-  type MemberWithdrawn,
-  membershipEventTypes,
-} from "../membership/api.js";
+import { bankingContract, bankingEvents, type FirmbankingCompleted } from "../banking/api.js";
+import { membershipContract, membershipEventTypes } from "../membership/api.js";
 import { postOrThrow } from "./announce.js";
 import { type MoneyDeps, moneySchema } from "./deps.js";
 import { accounts, openFranchisePayable, openWallet } from "./ledger.js";
@@ -21,10 +17,13 @@ export async function subscribeMoney(bus: EventBus, deps: MoneyDeps) {
     [membershipEventTypes.registered, membershipEventTypes.withdrawn],
     handleOnce(db, moneySchema, "money.wallets", async (tx, event) => {
       if (event.type === membershipEventTypes.registered) {
-        await openWallet(tx, (event.data as MemberRegistered).membershipId);
+        await openWallet(
+          tx,
+          eventData(membershipContract, membershipEventTypes.registered, event).membershipId,
+        );
         return;
       }
-      const { membershipId } = event.data as MemberWithdrawn;
+      const { membershipId } = eventData(membershipContract, membershipEventTypes.withdrawn, event);
       // Membership withdrew only after money closed the wallet for leaving, empty and refusing new
       // money: now it is closed for good and the points expire (idempotent). A wallet that is not
       // empty can only predate that rule; it stays open so that no won is stranded, and staff must see it.
@@ -48,12 +47,13 @@ export async function subscribeMoney(bus: EventBus, deps: MoneyDeps) {
     "money.franchises",
     [membershipEventTypes.franchiseRegistered],
     handleOnce(db, moneySchema, "money.franchises", async (tx, event) => {
-      await openFranchisePayable(tx, (event.data as FranchiseRegistered).franchiseId);
+      const { franchiseId } = eventData(membershipContract, membershipEventTypes.franchiseRegistered, event);
+      await openFranchisePayable(tx, franchiseId);
     }),
   );
 
   const firmbanking = handleOnce(db, moneySchema, "money.firmbanking", async (tx, event) => {
-    const done = event.data as FirmbankingCompleted;
+    const done = eventData(bankingContract, bankingEvents.FirmbankingCompleted, event);
     if (done.status !== "SUCCEEDED" || done.fee === 0) return;
     // The bank's contracted fee is mypay's expense, owed to the bank (it bills it; the corporate
     // account is not debited per transfer, so corporate cash still matches the bank).

@@ -2,18 +2,14 @@ import { fileURLToPath } from "node:url";
 import { Type } from "@sinclair/typebox";
 import type { EventEnvelope } from "../../platform/bus/bus.js";
 import type { ContextModule } from "../../platform/context.js";
+import { eventData } from "../../platform/contract.js";
 import type { Db, Queryable } from "../../platform/db/db.js";
 import { responses } from "../../platform/http/problem.js";
 import type { HttpServer } from "../../platform/http/server.js";
 import { withDefault } from "../../platform/http/validation.js";
 import { handleOnce } from "../../platform/inbox.js";
-import {
-  type MemberModified,
-  type MemberRegistered,
-  type MemberWithdrawn,
-  membershipEventTypes,
-} from "../membership/api.js";
-import { type MoneyBalanceChanged, moneyEvents, type PointsBalanceChanged } from "../money/api.js";
+import { membershipContract, membershipEventTypes } from "../membership/api.js";
+import { moneyContract, moneyEvents } from "../money/api.js";
 import { mountActivity } from "./activity-routes.js";
 
 /** The query context: read models built from events only (CQRS). */
@@ -72,27 +68,24 @@ const newerProfile = `region = CASE WHEN member_balances.profile_at IS NULL OR m
                                 THEN EXCLUDED.region ELSE member_balances.region END,
        profile_at = GREATEST(member_balances.profile_at, EXCLUDED.profile_at)`;
 
-async function applyMemberEvent(
-  tx: Parameters<Parameters<typeof handleOnce>[3]>[0],
-  type: string,
-  data: unknown,
-) {
+async function applyMemberEvent(tx: Queryable, event: EventEnvelope) {
+  const { type } = event;
   if (type === membershipEventTypes.registered) {
-    const m = data as MemberRegistered;
+    const m = eventData(membershipContract, membershipEventTypes.registered, event);
     await tx.query(
       `INSERT INTO query.member_balances (membership_id, region, type, profile_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (membership_id) DO UPDATE SET type = EXCLUDED.type, ${newerProfile}`,
       [m.membershipId, m.region, m.type, m.registeredAt],
     );
   } else if (type === membershipEventTypes.modified) {
-    const m = data as MemberModified;
+    const m = eventData(membershipContract, membershipEventTypes.modified, event);
     await tx.query(
       `INSERT INTO query.member_balances (membership_id, region, profile_at) VALUES ($1, $2, $3)
        ON CONFLICT (membership_id) DO UPDATE SET ${newerProfile}`,
       [m.membershipId, m.region, m.modifiedAt],
     );
   } else if (type === membershipEventTypes.withdrawn) {
-    const m = data as MemberWithdrawn;
+    const m = eventData(membershipContract, membershipEventTypes.withdrawn, event);
     await tx.query(
       `INSERT INTO query.member_balances (membership_id, status) VALUES ($1, 'WITHDRAWN')
        ON CONFLICT (membership_id) DO UPDATE SET status = 'WITHDRAWN'`,
@@ -129,11 +122,11 @@ const keepNewest = (column: "balance" | "points", version: "version" | "points_v
 const newestBalances = keepNewest("balance", "version");
 const newestPoints = keepNewest("points", "points_version");
 const balanceOf = (e: EventEnvelope): Newest => {
-  const m = e.data as MoneyBalanceChanged;
+  const m = eventData(moneyContract, moneyEvents.MoneyBalanceChanged, e);
   return { membershipId: m.membershipId, value: m.balance, version: m.version };
 };
 const pointsOf = (e: EventEnvelope): Newest => {
-  const p = e.data as PointsBalanceChanged;
+  const p = eventData(moneyContract, moneyEvents.PointsBalanceChanged, e);
   return { membershipId: p.membershipId, value: p.points, version: p.version };
 };
 
@@ -146,7 +139,7 @@ export const queryModule: ContextModule = {
     await bus.subscribe(
       "query.members",
       Object.values(membershipEventTypes),
-      handleOnce(db, schema, "query.members", (tx, event) => applyMemberEvent(tx, event.type, event.data)),
+      handleOnce(db, schema, "query.members", (tx, event) => applyMemberEvent(tx, event)),
     );
     await bus.subscribe(
       "query.money",

@@ -91,6 +91,38 @@ describe("consumers end as if their events had come in order", () => {
     assert.equal(await membersIn(region), 0, "a withdrawn member is not counted in its region");
   });
 
+  test("an event whose data breaks its publisher's contract is a dead letter at once; the next ones flow", async () => {
+    const bad = event("MemberRegistered", { membershipId: 42, name: "No Id", region: "Nowhere" });
+    await world.mypay.bus.publish(bad);
+    const membershipId = newId("membership");
+    const region = `Jeju-${membershipId.slice(-6)}`;
+    await world.mypay.bus.publish(
+      event("MemberRegistered", {
+        membershipId,
+        name: "Next One",
+        email: `${membershipId}@example.com`,
+        region,
+        type: "personal",
+        registeredAt: at(1),
+      }),
+    );
+    await waitFor(async () => (await membersIn(region)) === 1);
+    type Letters = { items: Array<{ eventId: string; consumer: string; attempts: number; error: string }> };
+    const checked = ["money.wallets", "query.members"];
+    const letters = async () =>
+      (
+        (await call(world, world.staffToken, "GET", "/v1/admin/dead-letters?limit=100")).json() as Letters
+      ).items.filter((l) => l.eventId === bad.id && checked.includes(l.consumer));
+    await waitFor(async () => (await letters()).length >= 2);
+    const seen = await letters();
+    // Money (its wallets) and the read model each hold it, after one attempt, naming what is wrong.
+    assert.deepEqual(seen.map((l) => l.consumer).sort(), ["money.wallets", "query.members"]);
+    for (const l of seen) {
+      assert.equal(l.attempts, 1);
+      assert.match(l.error, /does not match membership's contract/);
+    }
+  });
+
   test("a change of region before the registration: the newer region stays", async () => {
     const membershipId = newId("membership");
     const [older, newer] = [`Seoul-${membershipId.slice(-6)}`, `Busan-${membershipId.slice(-6)}`];
