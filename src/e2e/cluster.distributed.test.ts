@@ -1,22 +1,27 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { type Cluster, startCluster } from "../testing/cluster.js";
+import { startOtlpReceiver } from "../testing/otlp.js";
 import { assertAppliedOnce, burst, prepareWorld } from "./burst.js";
 import { allJourneys } from "./journeys.js";
-import { myMoney, poll, staff } from "./steps.js";
+import { myMoney, poll, recharge, signUp, staff } from "./steps.js";
 
 // The distributed deployment as `npm run start:cluster` starts it (one process per context on its own
 // PostgreSQL database, NATS JetStream, the gateway and the sandbox bank), reached only through the
 // gateway: every end-to-end journey, then what must hold when a part of it fails.
 let cluster: Cluster;
+let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
-  cluster = await startCluster();
+  otlp = await startOtlpReceiver();
+  cluster = await startCluster({ otlpUrl: otlp.url });
 });
 after(async () => {
   const code = await cluster.stop();
+  await otlp.close();
   assert.equal(code, 0, `the cluster stops cleanly on SIGTERM:\n${cluster.output().slice(-3000)}`);
 });
 
@@ -69,6 +74,34 @@ describe("the gateway and the services", () => {
       body: JSON.stringify({ args: ["mem_0"] }),
     });
     assert.equal(refused.status, 401);
+  });
+});
+
+describe("one request, followed across the services", () => {
+  test("a remittance's spans in the gateway and every service it reaches share the caller's trace id", async () => {
+    const t = cluster.target;
+    const [a, b] = [await signUp(t), await signUp(t)];
+    await recharge(a!, 10_000);
+    const traceId = randomBytes(16).toString("hex");
+    const sent = await fetch(`${t.baseUrl}/v1/remittances`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${a!.client.accessToken}`,
+        "content-type": "application/json",
+        "idempotency-key": `trace-${traceId}`,
+        traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01`,
+      },
+      body: JSON.stringify({ to: { membershipId: b!.membershipId }, amount: 1_000 }),
+    });
+    assert.equal(sent.status, 201, await sent.clone().text());
+    const services = await poll(
+      "the remittance's spans reach the collector",
+      async () => new Set(otlp.spans.filter((s) => s.traceId === traceId).map((s) => s.service)),
+      (seen) =>
+        ["mypay-gateway", "mypay-remittance", "mypay-membership", "mypay-money"].every((n) => seen.has(n)),
+      30_000,
+    );
+    assert.ok(services.size >= 4, [...services].join(", "));
   });
 });
 

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, request } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type IncomingMessage, request } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { gunzipSync } from "node:zlib";
 import { Type } from "@sinclair/typebox";
 import { waitFor } from "../testing/bus.js";
 import { openTestDb } from "../testing/db.js";
+import { spanKind, startOtlpReceiver } from "../testing/otlp.js";
 import type { EventEnvelope } from "./bus/bus.js";
 import { createInProcessBus } from "./bus/in-process.js";
 import type { Db } from "./db/db.js";
@@ -21,72 +20,6 @@ import { runWithTraceparent, startTracing, type Tracing, traceHeaders, withSpan 
 
 // Spans leave the batch processor every 20 ms instead of every 5 s (read when tracing starts).
 process.env.OTEL_BSP_SCHEDULE_DELAY = "20";
-
-interface ReceivedSpan {
-  readonly service: string;
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId: string;
-  readonly name: string;
-  readonly kind: number;
-  readonly attributes: Record<string, unknown>;
-}
-
-type OtlpValue = { stringValue?: string; intValue?: number | string; boolValue?: boolean };
-type OtlpAttributes = { key: string; value: OtlpValue }[] | undefined;
-const spanKind = { internal: 1, server: 2, consumer: 5 };
-
-const attributesOf = (list: OtlpAttributes) =>
-  Object.fromEntries(
-    (list ?? []).map(({ key, value }) => [
-      key,
-      value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : value.boolValue),
-    ]),
-  );
-
-/** A collector's OTLP/HTTP endpoint that keeps what it is sent (the exporter sends JSON). */
-async function startOtlpReceiver() {
-  const spans: ReceivedSpan[] = [];
-  const refused: string[] = [];
-  let posts = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      posts++;
-      const raw = Buffer.concat(chunks);
-      const body = req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw;
-      const what = `${req.method} ${req.url} ${req.headers["content-type"]}`;
-      if (what !== "POST /v1/traces application/json") {
-        refused.push(what);
-        res.writeHead(400).end();
-        return;
-      }
-      for (const rs of JSON.parse(body.toString("utf8")).resourceSpans ?? []) {
-        const service = String(attributesOf(rs.resource?.attributes)["service.name"]);
-        for (const ss of rs.scopeSpans ?? [])
-          for (const s of ss.spans ?? [])
-            spans.push({
-              service,
-              ...s,
-              parentSpanId: s.parentSpanId ?? "",
-              attributes: attributesOf(s.attributes),
-            });
-      }
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v1/traces`,
-    spans,
-    /** Requests that were not OTLP/HTTP JSON traces. */
-    refused,
-    posts: () => posts,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 const parse = (traceparent: string | undefined) => {

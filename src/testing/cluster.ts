@@ -60,7 +60,7 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(options: { otlpUrl?: string } = {}): Promise<Cluster> {
   if (!natsBinary) throw new Error("nats-server is not installed (the distributed suite needs it)");
   const dir = mkdtempSync(join(tmpdir(), "mypay-cluster-"));
   const prefix = `mypay_t${randomBytes(4).toString("hex")}`;
@@ -108,6 +108,7 @@ export async function startCluster(): Promise<Cluster> {
       // Small enough that a bank or service that does not answer shows quickly in the tests.
       MYPAY_BANK_TIMEOUT_MS: "2000",
       MYPAY_SERVICE_TIMEOUT_MS: "1500",
+      ...(options.otlpUrl ? { MYPAY_OTLP_URL: options.otlpUrl, OTEL_BSP_SCHEDULE_DELAY: "200" } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
