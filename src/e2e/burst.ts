@@ -30,13 +30,16 @@ export interface World {
   readonly start: ReadonlyMap<string, number>;
 }
 
-const startingMoney = 300_000;
+const startingMoney = 1_500_000;
 
 export async function prepareWorld(t: Target, size = 5): Promise<World> {
   const members = await Promise.all(
-    Array.from({ length: size }, () => signUp(t, { bankBalance: 1_000_000 })),
+    Array.from({ length: size }, () => signUp(t, { bankBalance: 2_000_000 })),
   );
-  for (const m of members) assert.equal((await recharge(m, startingMoney)).status, "SUCCEEDED");
+  for (const m of members) {
+    const r = await recharge(m, startingMoney);
+    assert.equal(r.status, "SUCCEEDED", JSON.stringify(r));
+  }
   const franchise = await registerFranchise(t);
   return { members, franchise, start: new Map(members.map((m) => [m.membershipId, startingMoney])) };
 }
@@ -52,6 +55,8 @@ export interface Sent {
   readonly tries: number;
   /** The stable code of a definitive refusal (4xx), if that was the answer. */
   readonly refused: string | undefined;
+  /** Sent while the failure was under way. */
+  readonly duringFailure?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,7 +78,10 @@ async function untilAnswered(send: () => Promise<Response>) {
   }
 }
 
-/** `count` operations from `concurrency` clients at once; a seeded choice of kind, parties and amount. */
+/**
+ * At least `count` operations from `concurrency` clients at once, and more until `during` (the
+ * failure under way) has ended: a seeded choice of kind, parties and amount.
+ */
 export async function burst(
   t: Target,
   world: World,
@@ -84,40 +92,48 @@ export async function burst(
     seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
     return seed / 2_147_483_648;
   };
-  const plans = Array.from({ length: options.count }, () => {
+  const plan = () => {
     const from = world.members[Math.floor(random() * world.members.length)]!;
     const others = world.members.filter((m) => m !== from);
     const kind = random() < 0.5 ? ("payment" as const) : ("remittance" as const);
     const to = kind === "remittance" ? others[Math.floor(random() * others.length)] : undefined;
     return { kind, from, to, amount: 1_000 + Math.floor(random() * 40) * 100 };
-  });
+  };
   const sent: Sent[] = [];
-  let next = 0;
+  let started = 0;
+  let failing = options.during !== undefined;
+  // Enough headroom that no member runs short (no auto-recharge): at most 2,000 requests.
+  const more = () => started < 2_000 && (started < options.count || failing);
   const client = async () => {
-    while (next < plans.length) {
-      const plan = plans[next++]!;
+    while (more()) {
+      started++;
+      const duringFailure = failing;
+      const p = plan();
       const key = newIdempotencyKey();
       const headers = {
-        authorization: `Bearer ${plan.from.client.accessToken}`,
+        authorization: `Bearer ${p.from.client.accessToken}`,
         "content-type": "application/json",
         "idempotency-key": key,
       };
       const body =
-        plan.kind === "payment"
-          ? { franchiseId: world.franchise.franchiseId, amount: plan.amount }
-          : { to: { membershipId: plan.to!.membershipId }, amount: plan.amount };
-      const path = plan.kind === "payment" ? "/v1/payments" : "/v1/remittances";
+        p.kind === "payment"
+          ? { franchiseId: world.franchise.franchiseId, amount: p.amount }
+          : { to: { membershipId: p.to!.membershipId }, amount: p.amount };
+      const path = p.kind === "payment" ? "/v1/payments" : "/v1/remittances";
       const answer = await untilAnswered(() =>
         fetch(`${t.baseUrl}${path}`, { method: "POST", headers, body: JSON.stringify(body) }),
       );
       const ok = answer.response.status === 201;
       const id = ok ? String(answer.body.paymentId ?? answer.body.remittanceId) : undefined;
       if (ok) assert.equal(answer.body.autoRecharged, false, "the burst never needs an auto-recharge");
-      sent.push({ ...plan, id, tries: answer.tries, refused: ok ? undefined : String(answer.body.code) });
+      const refused = ok ? undefined : String(answer.body.code);
+      sent.push({ ...p, id, tries: answer.tries, refused, duringFailure });
     }
   };
-  const clients = Promise.all(Array.from({ length: options.concurrency }, client));
-  await Promise.all([clients, options.during?.()]);
+  const during = options.during?.().finally(() => {
+    failing = false;
+  });
+  await Promise.all([Promise.all(Array.from({ length: options.concurrency }, client)), during]);
   return sent;
 }
 
@@ -165,4 +181,14 @@ export async function assertAppliedOnce(t: Target, world: World, sent: readonly 
     60_000,
   );
   await assertBooksBalance(t);
+}
+
+/** What a burst's clients lived through, for the test's report. */
+export function summary(sent: readonly Sent[]): string {
+  const answered = sent.filter((s) => s.id).length;
+  const refused = sent.filter((s) => s.refused).map((s) => s.refused);
+  const retried = sent.filter((s) => s.tries > 1);
+  const most = Math.max(1, ...sent.map((s) => s.tries));
+  const during = sent.filter((s) => s.duringFailure).length;
+  return `${sent.length} requests (${during} while failing): ${answered} taken (201), ${refused.length} refused (${[...new Set(refused)].join(", ") || "none"}); ${retried.length} needed more than one try (at most ${most})`;
 }

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { type Cluster, startCluster } from "../testing/cluster.js";
 import { startOtlpReceiver } from "../testing/otlp.js";
-import { assertAppliedOnce, burst, prepareWorld } from "./burst.js";
+import { assertAppliedOnce, burst, prepareWorld, summary } from "./burst.js";
 import { allJourneys } from "./journeys.js";
 import { myMoney, poll, recharge, signUp, staff } from "./steps.js";
 
@@ -114,7 +114,7 @@ describe("every journey, through the gateway of the distributed deployment", () 
 describe("when a part of the distributed deployment fails", () => {
   test("the money service killed (SIGKILL) in a burst: every answered request is applied once", {
     timeout: 240_000,
-  }, async () => {
+  }, async (tc) => {
     const t = cluster.target;
     const world = await prepareWorld(t);
     const sent = await burst(t, world, {
@@ -127,25 +127,36 @@ describe("when a part of the distributed deployment fails", () => {
         await cluster.replaced("money", pid);
       },
     });
+    tc.diagnostic(summary(sent));
+    assert.ok(
+      sent.some((s) => s.duringFailure),
+      "requests were sent while it failed",
+    );
     await assertAppliedOnce(t, world, sent);
   });
 
   test("NATS stopped under load: writes go on, and the read models catch up once it is back", {
     timeout: 240_000,
-  }, async () => {
+  }, async (tc) => {
     const t = cluster.target;
     const world = await prepareWorld(t, 4);
-    await cluster.stopNats();
-    let sent: Awaited<ReturnType<typeof burst>>;
-    try {
-      sent = await burst(t, world, { count: 24, concurrency: 4, seed: 11 });
-      assert.ok(
-        sent.every((s) => s.id !== undefined),
-        "every payment and remittance was taken while NATS was down",
-      );
-    } finally {
-      await cluster.startNats();
-    }
+    const sent = await burst(t, world, {
+      count: 24,
+      concurrency: 4,
+      seed: 11,
+      during: async () => {
+        await cluster.stopNats();
+        await sleep(4_000);
+        await cluster.startNats();
+      },
+    });
+    tc.diagnostic(summary(sent));
+    const whileDown = sent.filter((s) => s.duringFailure);
+    assert.ok(whileDown.length > 0, "requests were sent while NATS was down");
+    assert.ok(
+      whileDown.every((s) => s.id !== undefined && s.tries === 1),
+      "every payment and remittance was taken at the first try while NATS was down",
+    );
     await assertAppliedOnce(t, world, sent);
     // The query side learns of them only through events: its view of each member catches up.
     const admin = await staff(t);
@@ -164,30 +175,30 @@ describe("when a part of the distributed deployment fails", () => {
 
   test("a service that stops answering: callers get 503 MONEY_UNAVAILABLE quickly, and nothing is left half-done", {
     timeout: 240_000,
-  }, async () => {
+  }, async (t0) => {
     const t = cluster.target;
     const world = await prepareWorld(t, 3);
     const [a, b] = world.members;
     const pid = cluster.signal("money", "SIGSTOP");
     let sent: Awaited<ReturnType<typeof burst>> = [];
     try {
-      // The gateway times out on money, then its breaker opens: answers come at once.
-      const answers: Array<{ status: number; code: string; ms: number }> = [];
-      for (let i = 0; i < 8; i++) {
+      // Callers at once: the gateway times out on money, its breaker opens, and the next answers come at once.
+      const ask = async () => {
         const started = performance.now();
         const r = await a!.client.GET("/v1/money/me");
-        answers.push({
-          status: r.response.status,
-          code: (r.error as { code?: string })?.code ?? "",
-          ms: performance.now() - started,
-        });
-      }
+        const code = (r.error as { code?: string })?.code ?? "";
+        return { status: r.response.status, code, ms: Math.round(performance.now() - started) };
+      };
+      const first = await Promise.all(Array.from({ length: 6 }, ask));
+      const next = [await ask(), await ask(), await ask()];
+      const answers = [...first, ...next];
+      t0.diagnostic(`while money is stopped: ${JSON.stringify(answers)}`);
       assert.ok(
         answers.every((x) => x.status === 503 && x.code === "MONEY_UNAVAILABLE"),
         JSON.stringify(answers),
       );
       assert.ok(
-        answers.slice(-2).every((x) => x.ms < 200),
+        next.every((x) => x.ms < 200),
         `an open breaker answers at once: ${JSON.stringify(answers)}`,
       );
       // A remittance needs money: it is taken, and waits (PENDING) rather than half-done.
@@ -216,12 +227,13 @@ describe("when a part of the distributed deployment fails", () => {
     } finally {
       process.kill(pid, "SIGCONT");
     }
+    t0.diagnostic(summary(sent));
     await assertAppliedOnce(t, world, sent);
   });
 
   test("a rolling restart of every service under steady load loses no accepted request", {
     timeout: 300_000,
-  }, async () => {
+  }, async (tc) => {
     const t = cluster.target;
     const world = await prepareWorld(t, 4);
     const before = cluster.state().services;
@@ -235,6 +247,11 @@ describe("when a part of the distributed deployment fails", () => {
     for (const name of Object.keys(before) as Array<keyof typeof before>) {
       assert.notEqual(afterRestart[name].pid, before[name].pid, `${name} runs in a new process`);
     }
+    tc.diagnostic(summary(sent));
+    assert.ok(
+      sent.some((s) => s.duringFailure),
+      "requests were sent while it failed",
+    );
     await assertAppliedOnce(t, world, sent);
   });
 });

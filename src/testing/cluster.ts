@@ -108,6 +108,8 @@ export async function startCluster(options: { otlpUrl?: string } = {}): Promise<
       // Small enough that a bank or service that does not answer shows quickly in the tests.
       MYPAY_BANK_TIMEOUT_MS: "2000",
       MYPAY_SERVICE_TIMEOUT_MS: "1500",
+      // Room for the bursts' receivers: a remittance refused for the cap would prove nothing.
+      MYPAY_BALANCE_CAP: "100000000",
       ...(options.otlpUrl ? { MYPAY_OTLP_URL: options.otlpUrl, OTEL_BSP_SCHEDULE_DELAY: "200" } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
