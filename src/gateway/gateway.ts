@@ -40,8 +40,11 @@ class Unreachable extends Error {
   }
 }
 
-// Hop-by-hop and recomputed headers are not passed on (RFC 9110 §7.6.1).
+// Hop-by-hop and recomputed headers are not passed on (RFC 9110 §7.6.1); fetch decodes a compressed
+// answer itself, so its encoding is not passed on either.
 const dropped = new Set([
+  "accept-encoding",
+  "content-encoding",
   "connection",
   "keep-alive",
   "transfer-encoding",
