@@ -117,10 +117,11 @@ function run(name, script, extraEnv) {
   return child;
 }
 
-// Each context's stable address: a local port that forwards connections to its current process.
+// Each context's stable address (and the gateway's public one): a port that forwards connections to
+// its current process.
 const fronts = {};
-async function openFront(context) {
-  const front = { port: await freePort(), target: undefined, server: undefined };
+async function openFront(name, port, listenHost = "127.0.0.1") {
+  const front = { port: port ?? (await freePort()), target: undefined, server: undefined };
   front.server = net.createServer((socket) => {
     if (!front.target) return socket.destroy();
     const upstream = net.connect(front.target, "127.0.0.1");
@@ -132,8 +133,11 @@ async function openFront(context) {
     socket.on("error", close);
     upstream.on("error", close);
   });
-  await new Promise((done) => front.server.listen(front.port, "127.0.0.1", done));
-  fronts[context] = front;
+  await new Promise((done, fail) => {
+    front.server.once("error", fail);
+    front.server.listen(front.port, listenHost, done);
+  });
+  fronts[name] = front;
 }
 
 let stopping = false;
@@ -151,24 +155,35 @@ function writeState() {
       ]),
     ),
     gatewayPid: processes.gateway?.pid,
+    gatewayPort: processes.gateway?.port,
     supervisorPid: process.pid,
   };
   writeFileSync(join(dataDir, "cluster.json"), `${JSON.stringify(state, null, 2)}\n`);
 }
 
-/** Starts a context's process on a new port, waits until it is ready, then routes its front to it. */
+/** What a context's process, or the gateway's, is started with. */
+function envOf(name, port) {
+  const common = { MYPAY_PORT: String(port), MYPAY_HOST: "127.0.0.1", MYPAY_BANK_PORT: "0" };
+  if (name === "gateway") {
+    const { MYPAY_SERVICE_URLS, MYPAY_BANK_URL } = serviceEnv;
+    return { ...common, MYPAY_CONTEXTS: "gateway", MYPAY_SERVICE_URLS, MYPAY_BANK_URL };
+  }
+  const { signingKeyFile, ...shared } = serviceEnv;
+  return {
+    ...shared,
+    ...common,
+    MYPAY_CONTEXTS: name,
+    MYPAY_DATABASE_URL: databaseUrl(name),
+    ...(name === "membership"
+      ? { MYPAY_SIGNING_KEY_FILE: signingKeyFile }
+      : { MYPAY_AUTH_JWKS_URL: `http://127.0.0.1:${fronts.membership.port}/v1/auth/jwks` }),
+  };
+}
+
+/** Starts a context's (or the gateway's) process on a new port, waits until it is ready, then routes its front to it. */
 async function startContext(context) {
   const port = await freePort();
-  const child = run(context, "main.js", {
-    ...serviceEnv,
-    MYPAY_CONTEXTS: context,
-    MYPAY_PORT: String(port),
-    MYPAY_HOST: "127.0.0.1",
-    MYPAY_DATABASE_URL: databaseUrl(context),
-    ...(context === "membership"
-      ? { MYPAY_SIGNING_KEY_FILE: serviceEnv.signingKeyFile }
-      : { MYPAY_AUTH_JWKS_URL: `http://127.0.0.1:${fronts.membership.port}/v1/auth/jwks` }),
-  });
+  const child = run(context, "main.js", envOf(context, port));
   child.port = port;
   await waitReady(context, port, child);
   const before = processes[context];
@@ -187,7 +202,7 @@ async function startContext(context) {
 }
 
 async function rollingRestart() {
-  for (const context of contexts) {
+  for (const context of [...contexts, "gateway"]) {
     say(`rolling restart: ${context}`);
     const old = await startContext(context);
     if (old && old.exitCode === null) {
@@ -207,10 +222,14 @@ async function stopAll(signal, failed = false) {
     child.kill("SIGTERM");
     return child.exited;
   };
+  // No new connection from outside, then the gateway finishes what it has in flight.
+  fronts.gateway?.server.close();
   const results = [await stop(processes.gateway)];
   results.push(...(await Promise.all(contexts.map((c) => stop(processes[c])))));
   results.push(await stop(processes.bank));
-  for (const front of Object.values(fronts)) front.server.close();
+  for (const front of Object.values(fronts)) {
+    front.server.close();
+  }
   const clean = !failed && results.every((r) => r.code === 0);
   say(clean ? "stopped cleanly" : `stopped; some process did not exit 0: ${JSON.stringify(results)}`);
   process.exit(clean ? 0 : 1);
@@ -249,16 +268,9 @@ try {
   // Membership first: it makes the first staff member and serves the keys the others verify with.
   await startContext("membership");
   await Promise.all(contexts.filter((c) => c !== "membership").map((c) => startContext(c)));
-  processes.gateway = run("gateway", "main.js", {
-    MYPAY_CONTEXTS: "gateway",
-    MYPAY_PORT: String(gatewayPort),
-    MYPAY_HOST: host,
-    MYPAY_SERVICE_URLS: serviceUrls,
-    MYPAY_BANK_PORT: "0",
-    MYPAY_BANK_URL: serviceEnv.MYPAY_BANK_URL,
-  });
-  await waitReady("gateway", gatewayPort, processes.gateway);
-  writeState();
+  // The public port, in front of the gateway's process, as a load balancer is.
+  await openFront("gateway", gatewayPort, host);
+  await startContext("gateway");
   say(
     `ready: mypay at http://${host}:${gatewayPort} (Swagger UI at /docs), the sandbox bank at http://${host}:${bankPort}`,
   );

@@ -231,12 +231,12 @@ describe("when a part of the distributed deployment fails", () => {
     await assertAppliedOnce(t, world, sent);
   });
 
-  test("a rolling restart of every service under steady load loses no accepted request", {
+  test("a rolling restart of every service and the gateway under steady load loses no accepted request", {
     timeout: 300_000,
   }, async (tc) => {
     const t = cluster.target;
     const world = await prepareWorld(t, 4);
-    const before = cluster.state().services;
+    const { services: before, gatewayPid } = cluster.state();
     const sent = await burst(t, world, {
       count: 80,
       concurrency: 4,
@@ -247,6 +247,7 @@ describe("when a part of the distributed deployment fails", () => {
     for (const name of Object.keys(before) as Array<keyof typeof before>) {
       assert.notEqual(afterRestart[name].pid, before[name].pid, `${name} runs in a new process`);
     }
+    assert.notEqual(cluster.state().gatewayPid, gatewayPid, "the gateway runs in a new process");
     tc.diagnostic(summary(sent));
     assert.ok(
       sent.some((s) => s.duringFailure),

@@ -18,6 +18,7 @@ export interface ClusterState {
   gateway: string;
   bank: string;
   services: Record<ContextName, { url: string; pid: number; port: number }>;
+  gatewayPid: number;
   supervisorPid: number;
 }
 
