@@ -297,7 +297,11 @@ for (const [name, platform] of [
         "signing-key",
         "membership's MYPAY_SIGNING_KEY_FILE",
       );
-      assert.equal(m.secretEnv.MYPAY_ADMIN_PASSWORD, "admin-password", "membership's MYPAY_ADMIN_PASSWORD");
+      assert.equal(
+        m.secretAt(m.env.MYPAY_ADMIN_PASSWORD_FILE ?? "") ?? m.secretEnv.MYPAY_ADMIN_PASSWORD,
+        "admin-password",
+        "membership's MYPAY_ADMIN_PASSWORD (or its _FILE)",
+      );
       for (const r of roles.filter((x) => x !== "membership")) {
         const { env, secrets } = processes[r];
         for (const s of ["signing-key", "admin-password"])
