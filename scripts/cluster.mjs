@@ -5,11 +5,12 @@
 // does: a process that dies is started again, and SIGUSR2 restarts every context one after the other
 // (the new process first, then SIGTERM to the old one). Ctrl+C or SIGTERM stops it all cleanly.
 // Where each process runs is written to <MYPAY_DATA_DIR>/cluster.json.
-import { spawn } from "node:child_process";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { buildIfStale, distDir } from "./build.mjs";
 
@@ -241,11 +242,12 @@ process.on("SIGUSR2", () => void rollingRestart().catch((e) => say(`rolling rest
 
 try {
   await createDatabases();
-  const signingKeyFile = keptSecret("cluster-signing-key.json", () => {
-    // The same key format scripts/signing-key.mjs prints (Ed25519 private JWK).
-    const { privateKey } = generateKeyPairSync("ed25519");
-    return JSON.stringify({ ...privateKey.export({ format: "jwk" }), alg: "EdDSA", use: "sig" });
-  });
+  // The key scripts/signing-key.mjs makes for operators (a private Ed25519 JWK with its kid).
+  const signingKeyFile = keptSecret("cluster-signing-key.json", () =>
+    execFileSync(process.execPath, [fileURLToPath(new URL("./signing-key.mjs", import.meta.url))], {
+      encoding: "utf8",
+    }),
+  );
   const tokenFile = keptSecret("cluster-service-token", () => randomBytes(32).toString("hex"));
   for (const context of contexts) await openFront(context);
   const serviceUrls = contexts.map((c) => `${c}=http://127.0.0.1:${fronts[c].port}`).join(",");

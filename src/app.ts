@@ -106,7 +106,7 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
   const db = options.db ?? (await openDatabase(config));
   const bus = options.bus ?? (await openBus(config, logger));
   const contexts = wireContexts(options, db, clock);
-  const modules = contexts.modules.filter((m) => (config.contexts as readonly string[]).includes(m.name));
+  const { modules } = contexts;
   await migrateAll(
     db,
     modules.map((m) => ({ schema: m.schema, dirs: [platformMigrationsDir, m.migrationsDir] })),
@@ -289,12 +289,19 @@ function wireContexts(options: MypayOptions, db: Db, clock: Clock) {
         ...options.banking,
       })
     : notHere<Banking>("banking");
-  const callsBanking = ["membership", "money", "remittance", "settlement"] as const;
-  const bankingApi: BankingApi = runs("banking")
-    ? banking.api
-    : callsBanking.some(runs)
-      ? remoteBanking(remote(bankingContract))
-      : notHere("banking");
+  // A neighbour: its in-process implementation here, else its client where a context here calls it.
+  const neighbour = <T extends object>(
+    name: ContextName,
+    callers: ContextName[],
+    here: () => T,
+    client: () => T,
+  ) => (runs(name) ? here() : callers.some(runs) ? client() : notHere<T>(name));
+  const bankingApi: BankingApi = neighbour(
+    "banking",
+    ["membership", "money", "remittance", "settlement"],
+    () => banking.api,
+    () => remoteBanking(remote(bankingContract)),
+  );
   // PGlite runs in our thread: fewer sagas per round, so a round does not hold up requests.
   const pgliteTuning = db.engine === "pglite" ? { sagaBatchSize: 4 } : {};
   const money = runs("money")
@@ -309,12 +316,12 @@ function wireContexts(options: MypayOptions, db: Db, clock: Clock) {
         ...options.money,
       })
     : notHere<Money>("money");
-  const callsMoney = ["membership", "remittance", "payment", "settlement"] as const;
-  const moneyApi: MoneyApi = runs("money")
-    ? money.api
-    : callsMoney.some(runs)
-      ? remote(moneyContract).api
-      : notHere("money");
+  const moneyApi: MoneyApi = neighbour(
+    "money",
+    ["membership", "remittance", "payment", "settlement"],
+    () => money.api,
+    () => remote(moneyContract).api,
+  );
   // Fed by membership (its tables at start, then its events); the auth guard checks it. A process
   // that does not run membership learns them from the membership service and its events.
   const revocations = createRevocations({ accessTokenTtlSeconds: config.accessTokenTtlSeconds, clock });
@@ -334,11 +341,12 @@ function wireContexts(options: MypayOptions, db: Db, clock: Clock) {
   const payment = runs("payment")
     ? createPayment({ ...business, logger: logger.child({ context: "payment" }) })
     : notHere<Payment>("payment");
-  const paymentApi: PaymentApi = runs("payment")
-    ? payment.api
-    : runs("settlement")
-      ? remote(paymentContract).api
-      : notHere("payment");
+  const paymentApi: PaymentApi = neighbour(
+    "payment",
+    ["settlement"],
+    () => payment.api,
+    () => remote(paymentContract).api,
+  );
   const settlement = runs("settlement")
     ? createSettlement({
         ...business,

@@ -95,16 +95,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   /** One call to a service; Unreachable when it gives no answer. */
-  async function call(
-    name: ContextName,
-    request: FastifyRequest,
-    path: string,
-    method = request.method,
-  ): Promise<Response> {
-    const headers: Record<string, string> = { "x-request-id": request.id, "x-forwarded-for": request.ip };
+  async function call(name: ContextName, request: FastifyRequest, path: string): Promise<Response> {
+    const { method } = request;
+    const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(request.headers)) {
       if (typeof value === "string" && !dropped.has(key)) headers[key] = value;
     }
+    headers["x-request-id"] = request.id;
+    const before = request.headers["x-forwarded-for"];
+    headers["x-forwarded-for"] = typeof before === "string" ? `${before}, ${request.ip}` : request.ip;
     // The gateway's span is the parent of the service's.
     Object.assign(headers, traceHeaders());
     const hasBody = method !== "GET" && method !== "HEAD" && request.body !== undefined;
@@ -154,14 +153,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   ) {
     const query = new URLSearchParams(pathAndQuery(request).split("?")[1] ?? "");
     const limit = Number(query.get("limit") ?? 20);
-    const answers: Response[] = [];
-    for (const name of owners) {
-      try {
-        answers.push(await call(name, request, pathAndQuery(request)));
-      } catch {
-        return unavailable(reply, name);
-      }
-    }
+    // Asked of all at once; one that does not answer makes the whole list unavailable.
+    const asked = await Promise.all(
+      owners.map((name) =>
+        call(name, request, pathAndQuery(request)).catch((error: unknown) => {
+          if (error instanceof Unreachable) return error;
+          throw error;
+        }),
+      ),
+    );
+    const unreachable = asked.find((a) => a instanceof Unreachable);
+    if (unreachable) return unavailable(reply, unreachable.context);
+    const answers = asked as Response[];
     const refused = answers.find((a) => a.status !== 200);
     if (refused) return relay(reply, refused);
     const lists = (await Promise.all(answers.map((a) => a.json()))) as Array<{

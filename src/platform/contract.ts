@@ -87,14 +87,6 @@ export const nothing = Type.Unsafe<void>(Type.Optional(Type.Null()));
 export const maybe = <T extends TSchema>(schema: T) =>
   Type.Unsafe<Static<T> | undefined>(Type.Union([schema, Type.Null()]));
 
-/** Checks arguments and answers against the contract (compiled once per schema). */
-export interface OperationChecks {
-  args(values: readonly unknown[]): string | undefined;
-  answer(value: unknown): string | undefined;
-}
-
-const compiled = new WeakMap<Operation, OperationChecks>();
-
 // The formats the contracts use (TypeBox's compiler knows none by itself).
 if (!FormatRegistry.Has("date-time")) {
   FormatRegistry.Set(
@@ -103,32 +95,42 @@ if (!FormatRegistry.Has("date-time")) {
   );
 }
 
-export function checksOf(operation: Operation): OperationChecks {
-  let checks = compiled.get(operation);
-  if (!checks) {
-    const args = operation.args.map((schema) => TypeCompiler.Compile(schema));
-    const answer = TypeCompiler.Compile(operation.returns);
-    const explain = (check: (typeof args)[number], value: unknown) => {
-      const first = check.Errors(value).First();
-      return first ? `${first.path || "/"} ${first.message}` : "does not match";
-    };
-    checks = {
-      args(values) {
-        if (values.length > args.length) return `expected at most ${args.length} arguments`;
-        for (const [i, check] of args.entries()) {
-          const value = values[i];
-          if (value === undefined && isOptional(operation.args[i]!)) continue;
-          if (!check.Check(value)) return `argument ${i + 1}: ${explain(check, value)}`;
-        }
-        return undefined;
-      },
-      answer(value) {
-        return answer.Check(value) ? undefined : `answer: ${explain(answer, value)}`;
-      },
-    };
-    compiled.set(operation, checks);
+const compiled = new WeakMap<TSchema, ReturnType<typeof TypeCompiler.Compile>>();
+
+/** What is wrong with a value for a schema (its first error), or undefined; compiled once per schema. */
+function mismatch(schema: TSchema, value: unknown): string | undefined {
+  let check = compiled.get(schema);
+  if (!check) {
+    check = TypeCompiler.Compile(schema);
+    compiled.set(schema, check);
   }
-  return checks;
+  if (check.Check(value)) return undefined;
+  const first = check.Errors(value).First();
+  return first ? `${first.path || "/"} ${first.message}` : "does not match";
+}
+
+/** Checks arguments and answers against the contract. */
+export interface OperationChecks {
+  args(values: readonly unknown[]): string | undefined;
+  answer(value: unknown): string | undefined;
+}
+
+export function checksOf(operation: Operation): OperationChecks {
+  return {
+    args(values) {
+      if (values.length > operation.args.length) return `expected at most ${operation.args.length} arguments`;
+      for (const [i, schema] of operation.args.entries()) {
+        if (values[i] === undefined && isOptional(schema)) continue;
+        const wrong = mismatch(schema, values[i]);
+        if (wrong) return `argument ${i + 1}: ${wrong}`;
+      }
+      return undefined;
+    },
+    answer(value) {
+      const wrong = mismatch(operation.returns, value);
+      return wrong && `answer: ${wrong}`;
+    },
+  };
 }
 
 const isOptional = (schema: TSchema) =>
@@ -149,18 +151,8 @@ export function eventData<C extends Contract, E extends keyof C["events"] & stri
 ): Static<C["events"][E]> {
   const schema = contract.events[type];
   if (!schema || event.type !== type) throw new PoisonEvent(`event ${event.id} is not a ${type}`);
-  let check = compiledEvents.get(schema);
-  if (!check) {
-    check = TypeCompiler.Compile(schema);
-    compiledEvents.set(schema, check);
-  }
-  if (!check.Check(event.data)) {
-    const first = check.Errors(event.data).First();
-    throw new PoisonEvent(
-      `${type} ${event.id} does not match ${contract.context}'s contract: ${first?.path || "/"} ${first?.message ?? ""}`,
-    );
-  }
+  const wrong = mismatch(schema, event.data);
+  if (wrong)
+    throw new PoisonEvent(`${type} ${event.id} does not match ${contract.context}'s contract: ${wrong}`);
   return event.data as Static<C["events"][E]>;
 }
-
-const compiledEvents = new WeakMap<TSchema, ReturnType<typeof TypeCompiler.Compile>>();

@@ -24,6 +24,17 @@ const event = (type: string, data: Record<string, unknown>): EventEnvelope => ({
   data,
 });
 
+/** A MemberRegistered as membership publishes it, made `registeredAt`. */
+const registered = (membershipId: string, name: string, region: string, registeredAt: string) =>
+  event("MemberRegistered", {
+    membershipId,
+    name,
+    email: `${membershipId}@example.com`,
+    region,
+    type: "personal",
+    registeredAt,
+  });
+
 const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
 
 type Stats = { groups: Array<{ region: string; members: number }> };
@@ -39,16 +50,7 @@ describe("consumers end as if their events had come in order", () => {
     const membershipId = newId("membership");
     const region = `Ulsan-${membershipId.slice(-6)}`;
     await world.mypay.bus.publish(event("MemberWithdrawn", { membershipId, withdrawnAt: at(1) }));
-    await world.mypay.bus.publish(
-      event("MemberRegistered", {
-        membershipId,
-        name: "Late Arrival",
-        email: `${membershipId}@example.com`,
-        region,
-        type: "personal",
-        registeredAt: at(60),
-      }),
-    );
+    await world.mypay.bus.publish(registered(membershipId, "Late Arrival", region, at(60)));
     const wallet = async () =>
       (
         await world.mypay.db.query<{ status: string }>(
@@ -96,16 +98,7 @@ describe("consumers end as if their events had come in order", () => {
     await world.mypay.bus.publish(bad);
     const membershipId = newId("membership");
     const region = `Jeju-${membershipId.slice(-6)}`;
-    await world.mypay.bus.publish(
-      event("MemberRegistered", {
-        membershipId,
-        name: "Next One",
-        email: `${membershipId}@example.com`,
-        region,
-        type: "personal",
-        registeredAt: at(1),
-      }),
-    );
+    await world.mypay.bus.publish(registered(membershipId, "Next One", region, at(1)));
     await waitFor(async () => (await membersIn(region)) === 1);
     type Letters = { items: Array<{ eventId: string; consumer: string; attempts: number; error: string }> };
     const checked = ["money.wallets", "query.members"];
@@ -135,16 +128,7 @@ describe("consumers end as if their events had come in order", () => {
         modifiedAt: at(5),
       }),
     );
-    await world.mypay.bus.publish(
-      event("MemberRegistered", {
-        membershipId,
-        name: "Moved Soon",
-        email: `${membershipId}@example.com`,
-        region: older,
-        type: "personal",
-        registeredAt: at(60),
-      }),
-    );
+    await world.mypay.bus.publish(registered(membershipId, "Moved Soon", older, at(60)));
     await waitFor(async () => (await membersIn(newer)) === 1);
     assert.equal(await membersIn(older), 0, "the registration's older region did not come back");
     // And a stale change redelivered after a newer one changes nothing either.
