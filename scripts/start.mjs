@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildIfStale, distDir } from "./build.mjs";
+import { buildWebIfStale } from "./build-web.mjs";
 
 const entries = ["main", "sandbox-bank/main"];
 const entry = process.argv[2] ?? "main";
@@ -17,6 +18,10 @@ if (!entries.includes(entry)) {
 try {
   const why = buildIfStale();
   if (why) console.error(`mypay: rebuilt dist/ (${why})`);
+  if (entry === "main") {
+    const web = buildWebIfStale();
+    if (web) console.error(`mypay: rebuilt web/dist (${web})`);
+  }
 } catch (error) {
   console.error(`mypay: could not build: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -16,6 +16,7 @@ import { createPayment, type Payment } from "./contexts/payment/module.js";
 import { queryModule } from "./contexts/query/module.js";
 import { createRemittance, type Remittance } from "./contexts/remittance/module.js";
 import { createSettlement, type Settlement } from "./contexts/settlement/module.js";
+import { registerWebApp, webAppOptions } from "./gateway/web.js";
 import { type Clock, systemClock } from "./kernel/clock.js";
 import { registerAuth } from "./platform/auth/guard.js";
 import { createRevocations } from "./platform/auth/revocations.js";
@@ -64,6 +65,8 @@ export interface MypayOptions {
       "resolverBaseMs" | "resolverMaxMs" | "resolverPollMs" | "resolverMaxChecks" | "resilience"
     >
   >;
+  /** Serve the web app (main.ts, when this process runs every context). */
+  web?: boolean;
   /** Retries of failed consumers before their events become dead letters; how often they are looked for. */
   consumerRetry?: Partial<RetryPolicy> & { readonly pollMs?: number };
 }
@@ -181,6 +184,7 @@ export async function createMypay(options: MypayOptions): Promise<Mypay> {
     });
     if (stop) stops.push(stop);
   }
+  if (options.web && !split) await registerWebApp(app, webAppOptions(config));
   await app.ready();
 
   return {

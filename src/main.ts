@@ -52,7 +52,7 @@ async function main() {
         });
   const mypay = config.gateway
     ? await createGateway({ config, logger })
-    : await createMypay({ config, logger });
+    : await createMypay({ config, logger, web: true });
   const address = await mypay.app.listen({ port: config.port, host: config.host });
   logger.info({ url: address }, "mypay listening");
   mypay.startBackground();

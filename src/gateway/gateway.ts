@@ -12,6 +12,7 @@ import type { Logger } from "../platform/logging.js";
 import { traceHeaders } from "../platform/tracing.js";
 import { mergeDocuments } from "./openapi.js";
 import { ownerOf, sagaOwners } from "./routes.js";
+import { registerWebApp, webAppOptions } from "./web.js";
 
 /**
  * The gateway of the distributed deployment (MYPAY_CONTEXTS=gateway): the only public entry. It
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** How long one proxied request may take (the service's own bank waits included). */
   readonly requestTimeoutMs?: number;
+  /** Serve the web app (on by default). */
+  readonly web?: boolean;
 }
 
 export interface Gateway {
@@ -264,6 +267,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     transformSpecificationClone: false,
     transformSpecification: (original) => document ?? original,
   });
+  if (options.web !== false) await registerWebApp(app, webAppOptions(config));
   await app.ready();
 
   return {

@@ -1,0 +1,13 @@
+import { session } from "../api.ts";
+import { LoginForm } from "../auth.tsx";
+import { t } from "../i18n/index.ts";
+import { Header } from "../ui.tsx";
+
+export function MerchantApp() {
+  return (
+    <>
+      <Header area={t("app.merchant")} home="/merchant" />
+      {session.value ? <p>{session.value.name}</p> : <LoginForm title={t("auth.login")} />}
+    </>
+  );
+}
