@@ -1,9 +1,9 @@
 import type { ContextName } from "../platform/config.js";
 
 /**
- * Which context answers which public path (the gateway's routing table). The longest matching prefix
- * wins. Staff lists that every context keeps of its own (sagas, dead letters) are asked of each one
- * that keeps them, and merged.
+ * Which context answers which public path (the gateway's routing table). A path of `exactOwners`
+ * goes to its owner; otherwise the longest matching prefix wins. Staff lists that every context keeps
+ * of its own (sagas, dead letters) are asked of each one that keeps them, and merged.
  */
 export const routeOwners: ReadonlyArray<readonly [prefix: string, owner: ContextName]> = [
   ["/v1/memberships", "membership"],
@@ -26,11 +26,16 @@ export const routeOwners: ReadonlyArray<readonly [prefix: string, owner: Context
   ["/v1/admin/members", "query"],
 ];
 
+/** Paths matched whole: membership lists the members, while the query read model answers beneath. */
+export const exactOwners: ReadonlyMap<string, ContextName> = new Map([["/v1/admin/members", "membership"]]);
+
 /** The contexts that run sagas: GET /v1/admin/sagas asks each of them. */
 export const sagaOwners: readonly ContextName[] = ["money", "remittance", "payment", "settlement"];
 
 /** The owner of a path; undefined when no context serves it. */
 export function ownerOf(path: string): ContextName | undefined {
+  const exact = exactOwners.get(path);
+  if (exact) return exact;
   let best: readonly [string, ContextName] | undefined;
   for (const entry of routeOwners) {
     const [prefix] = entry;

@@ -100,6 +100,16 @@ test("item 9: reusing a spent refresh token refuses the chain's access tokens (4
   assert.deepEqual(event?.data.chainIds, [decodeJwt(first.accessToken).sid]);
 });
 
+test("logout refuses the chain's access tokens everywhere (401), not the member's other sessions", async () => {
+  const m = await registered();
+  const session = await login(m.email, m.password);
+  const elsewhere = await login(m.email, m.password);
+  assert.deepEqual(await reads(session.accessToken), good);
+  assert.equal((await post("/v1/auth/logout", { refreshToken: session.refreshToken })).statusCode, 204);
+  await refusedWithinASecond(session.accessToken);
+  assert.deepEqual(await reads(elsewhere.accessToken), good);
+});
+
 test("item 9: a password change refuses the member's old access tokens (401); a new login works", async () => {
   const m = await registered();
   const [a, b] = [await login(m.email, m.password), await login(m.email, m.password)];

@@ -12,8 +12,10 @@ import {
   Credentials,
   Jwks,
   LookupQuery,
+  MemberSearchQuery,
   Membership,
   MembershipChanges,
+  MembershipList,
   MembershipLookup,
   MembershipParams,
   RefreshRequest,
@@ -22,13 +24,21 @@ import {
   ValidateRequest,
   Validation,
 } from "./schemas.js";
-import { getMember, type MembershipDeps, modifyMember, registerMember, withdrawMember } from "./service.js";
-import { login, refresh, validateToken } from "./sessions.js";
+import {
+  getMember,
+  listMembers,
+  type MembershipDeps,
+  modifyMember,
+  registerMember,
+  withdrawMember,
+} from "./service.js";
+import { login, logout, refresh, validateToken } from "./sessions.js";
 
 const auth = ["auth"];
 const membership = ["membership"];
 /** Any signed-in caller; which member it may touch is decided per resource (self or staff). */
 const signedIn = { auth: {} };
+const staffOnly = { auth: { roles: ["staff" as const] } };
 
 const loginRoute = {
   schema: {
@@ -44,6 +54,15 @@ const refreshRoute = {
     summary: "Trade a refresh token for a new session; a spent token revokes its whole chain",
     body: RefreshRequest,
     response: responses({ 200: Session }, ["UNAUTHENTICATED"]),
+  },
+};
+const logoutRoute = {
+  schema: {
+    tags: auth,
+    summary:
+      "Sign out: revoke the session (chain) of a refresh token, its current or a spent one, access tokens included; 204 whatever the token",
+    body: RefreshRequest,
+    response: responses({ 204: Type.Null({ description: "Signed out (or nothing to sign out)" }) }, []),
   },
 };
 const validateRoute = {
@@ -97,6 +116,16 @@ const readRoute = {
     response: responses({ 200: Membership }, ["NOT_FOUND"]),
   },
 };
+const searchRoute = {
+  config: staffOnly,
+  schema: {
+    tags: membership,
+    summary:
+      "Staff: every member, withdrawn ones too, newest first; ?query= matches part of the email or name, or an id",
+    querystring: MemberSearchQuery,
+    response: responses({ 200: MembershipList }, []),
+  },
+};
 const modifyRoute = {
   config: signedIn,
   schema: {
@@ -135,6 +164,10 @@ function authRoutes(app: HttpServer, deps: MembershipDeps, jwks: JSONWebKeySet) 
   app.post("/v1/auth/refresh", refreshRoute, async (request) =>
     unwrap(await refresh(deps, request.body, eventContext(request))),
   );
+  app.post("/v1/auth/logout", logoutRoute, async (request, reply) => {
+    await logout(deps, request.body, eventContext(request));
+    return reply.status(204).send();
+  });
   app.post("/v1/auth/validate", validateRoute, async (request) => validateToken(deps, request.body));
   app.get("/v1/auth/jwks", jwksRoute, async (_request, reply) => {
     // Verifiers cache it; jose fetches again when a token names a kid it does not know.
@@ -159,6 +192,7 @@ function memberRoutes(app: HttpServer, deps: MembershipDeps) {
   app.get("/v1/memberships/:id", readRoute, async (request) =>
     toMemberView(unwrap(await getMember(deps, principalOf(request), request.params.id))),
   );
+  app.get("/v1/admin/members", searchRoute, async (request) => listMembers(deps, request.query));
   app.patch("/v1/memberships/:id", modifyRoute, async (request) => {
     const command = { principal: principalOf(request), id: request.params.id, changes: request.body };
     return toMemberView(unwrap(await modifyMember(deps, command, eventContext(request))));

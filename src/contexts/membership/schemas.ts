@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { roles } from "../../platform/auth/tokens.js";
-import { IdParams } from "../../platform/http/params.js";
+import { IdParams, idPattern } from "../../platform/http/params.js";
+import { withDefault } from "../../platform/http/validation.js";
 import {
   emailMaxLength,
   memberStatuses,
@@ -47,6 +48,28 @@ export const Membership = Type.Object(
     createdAt: Type.String({ format: "date-time" }),
   },
   { title: "Membership" },
+);
+
+export const MemberSearchQuery = Type.Object(
+  {
+    query: Type.Optional(
+      Type.String({
+        ...visibleText,
+        maxLength: 200,
+        description: "Part of the email or the name, whatever its case, or a whole membershipId; absent: all",
+      }),
+    ),
+    limit: withDefault(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(
+      Type.String({ pattern: idPattern("membership"), description: "nextCursor of the previous page" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const MembershipList = Type.Object(
+  { items: Type.Array(Membership), nextCursor: Type.Union([Type.String(), Type.Null()]) },
+  { title: "MembershipList" },
 );
 
 export const Registration = Type.Object(

@@ -6,10 +6,11 @@ import { hashPassword } from "../../platform/auth/passwords.js";
 import type { Revocations } from "../../platform/auth/revocations.js";
 import type { Principal, TokenSigner, TokenVerifier } from "../../platform/auth/tokens.js";
 import { type Db, isUniqueViolation } from "../../platform/db/db.js";
+import { pageOf } from "../../platform/http/shapes.js";
 import { type EventContext, recordEvents } from "../../platform/outbox.js";
 import type { BankingApi } from "../banking/api.js";
 import type { MoneyWallets } from "../money/api.js";
-import type { Member } from "./domain.js";
+import { type Member, toMemberView } from "./domain.js";
 import {
   type AccessRevoked,
   type MemberModified,
@@ -18,7 +19,14 @@ import {
   membershipEventTypes,
 } from "./events.js";
 import { revokeMemberTokens } from "./session-store.js";
-import { emailUniqueIndex, findMember, insertMember, markWithdrawn, updateActiveMember } from "./store.js";
+import {
+  emailUniqueIndex,
+  findMember,
+  insertMember,
+  markWithdrawn,
+  searchMembers,
+  updateActiveMember,
+} from "./store.js";
 
 export interface MembershipDeps {
   readonly db: Db;
@@ -84,6 +92,19 @@ export async function getMember(
   const id = parseId("membership", rawId);
   const member = id && canAccess(principal, id) ? await findMember(deps.db, id) : undefined;
   return member ? ok(member) : fail("NOT_FOUND", `no membership ${rawId}`);
+}
+
+/** Staff's search of every member, withdrawn ones included, newest first (the route lets only staff in). */
+export async function listMembers(
+  deps: MembershipDeps,
+  page: { query?: string | undefined; cursor?: string | undefined; limit: number },
+) {
+  const rows = await searchMembers(deps.db, {
+    query: page.query,
+    before: page.cursor,
+    limit: page.limit + 1,
+  });
+  return pageOf(rows, page.limit, toMemberView);
 }
 
 export interface MemberUpdate {

@@ -26,15 +26,22 @@ export interface TokenHolder {
   readonly status: MemberStatus;
 }
 
+const holderLocks = { rotate: "FOR SHARE", logout: "FOR UPDATE" } as const;
+
 /**
- * The member a refresh token belongs to, locked FOR SHARE: a password change or a withdrawal (which
- * update the member row, then revoke its tokens) waits for this rotation, or this rotation for them,
- * so a token issued during either is revoked too. Both take the member row first: no deadlock.
+ * The member a refresh token belongs to, locked FOR SHARE to rotate: a password change or a
+ * withdrawal (which update the member row, then revoke its tokens) waits for this rotation, or this
+ * rotation for them, so a token issued during either is revoked too. A logout locks it FOR UPDATE for
+ * the same reason. All take the member row first: no deadlock.
  */
-export async function lockTokenHolder(q: Queryable, tokenHash: string): Promise<TokenHolder | undefined> {
+export async function lockTokenHolder(
+  q: Queryable,
+  tokenHash: string,
+  purpose: keyof typeof holderLocks = "rotate",
+): Promise<TokenHolder | undefined> {
   const rows = await q.query<{ id: string; type: MemberType; status: MemberStatus }>(
     `SELECT id, type, status FROM membership.members
-     WHERE id = (SELECT membership_id FROM membership.refresh_tokens WHERE token_hash = $1) FOR SHARE`,
+     WHERE id = (SELECT membership_id FROM membership.refresh_tokens WHERE token_hash = $1) ${holderLocks[purpose]}`,
     [tokenHash],
   );
   const row = rows[0];
@@ -59,13 +66,23 @@ export async function spendRefreshToken(
 const distinctChains = (rows: readonly { chain_id: string }[]) => [...new Set(rows.map((r) => r.chain_id))];
 
 /** Revokes the chain of a token that was already spent (a replay); the chain ids it revoked now. */
-export async function revokeChainOfSpent(q: Queryable, tokenHash: string, now: Date): Promise<string[]> {
+export function revokeChainOfSpent(q: Queryable, tokenHash: string, now: Date): Promise<string[]> {
+  return revokeChain(q, tokenHash, now, true);
+}
+
+/** Revokes the chain of a token, live or spent (a logout); the chain ids it revoked now. */
+export function revokeChainOf(q: Queryable, tokenHash: string, now: Date): Promise<string[]> {
+  return revokeChain(q, tokenHash, now, false);
+}
+
+async function revokeChain(q: Queryable, tokenHash: string, now: Date, onlySpent: boolean) {
   const rows = await q.query<{ chain_id: string }>(
     `UPDATE membership.refresh_tokens SET revoked_at = $2
-     WHERE chain_id = (SELECT chain_id FROM membership.refresh_tokens WHERE token_hash = $1 AND spent_at IS NOT NULL)
+     WHERE chain_id = (SELECT chain_id FROM membership.refresh_tokens
+                       WHERE token_hash = $1 AND (NOT $3::boolean OR spent_at IS NOT NULL))
        AND revoked_at IS NULL
      RETURNING chain_id`,
-    [tokenHash, now],
+    [tokenHash, now, onlySpent],
   );
   return distinctChains(rows);
 }

@@ -14,13 +14,14 @@ import {
   deleteExpiredTokens,
   insertRefreshToken,
   lockTokenHolder,
+  revokeChainOf,
   revokeChainOfSpent,
   spendRefreshToken,
   type TokenHolder,
 } from "./session-store.js";
 import { findMemberByEmail } from "./store.js";
 
-/** Sign-in use cases: login, refresh-token rotation and token validation. */
+/** Sign-in use cases: login, refresh-token rotation, logout and token validation. */
 
 export interface Session {
   readonly accessToken: string;
@@ -143,6 +144,32 @@ export async function refresh(
     deps.kickRelay();
   }
   return fail("UNAUTHENTICATED", "the refresh token is invalid, expired or already used; sign in again");
+}
+
+/**
+ * Ends the session a refresh token belongs to, whether the token is its current one or a spent one:
+ * the chain is revoked as a replay revokes it, access tokens included. An unknown or already revoked
+ * token changes nothing, and the caller is not told which it was.
+ */
+export async function logout(
+  deps: MembershipDeps,
+  command: { refreshToken: string },
+  context: EventContext,
+): Promise<void> {
+  const hash = hashRefreshToken(command.refreshToken);
+  const now = deps.clock.now();
+  const revoked = await deps.db.tx(async (tx) => {
+    // FOR UPDATE: a rotation of this chain under way commits first, so its new token is revoked too.
+    const holder = await lockTokenHolder(tx, hash, "logout");
+    if (!holder) return [];
+    const chainIds = await revokeChainOf(tx, hash, now);
+    if (chainIds.length > 0)
+      await recordRevocation(tx, { membershipId: holder.membershipId, revoked: chainIds, now }, context);
+    return chainIds;
+  });
+  if (revoked.length === 0) return;
+  deps.revocations.revokeChains(revoked, now);
+  deps.kickRelay();
 }
 
 export type Validation =

@@ -69,6 +69,26 @@ export async function findMembers(q: Queryable, ids: readonly Id<"membership">[]
   return rows.map(toMember);
 }
 
+/**
+ * Members newest first (ids sort by creation time), from before the `before` id if given; with a
+ * `query`, those whose email or name holds it, whatever its case, or whose id it is. strpos, not LIKE,
+ * so `%` and `_` in a query are plain characters.
+ */
+export async function searchMembers(
+  q: Queryable,
+  page: { query?: string | undefined; before?: string | undefined; limit: number },
+): Promise<Member[]> {
+  const rows = await q.query<MemberRow>(
+    `SELECT ${memberColumns} FROM membership.members
+     WHERE ($1::text IS NULL OR id = $1 OR strpos(lower(email), lower($1)) > 0
+            OR strpos(lower(name), lower($1)) > 0)
+       AND ($2::text IS NULL OR id < $2)
+     ORDER BY id DESC LIMIT $3`,
+    [page.query ?? null, page.before ?? null, page.limit],
+  );
+  return rows.map(toMember);
+}
+
 export async function findMemberByEmail(
   q: Queryable,
   email: string,

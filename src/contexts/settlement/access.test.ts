@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { call, type Member, newFranchise, newMember, startWorld, type World } from "../../testing/world.js";
-import { assertBooks, nextKey, pay, paymentIdsOf, runToEnd, settlementsOf, startRun } from "./test-kit.js";
+import {
+  assertBooks,
+  nextKey,
+  pay,
+  paymentIdsOf,
+  runOf,
+  runToEnd,
+  settlementsOf,
+  startRun,
+} from "./test-kit.js";
 
 // Who may run and read settlements: staff run it (Idempotency-Key, the cutoff checked), a merchant
 // reads its own franchises' settlements, anyone else gets 404 by id.
@@ -102,5 +111,42 @@ describe("who may run and read settlements", () => {
       "/v1/admin/settlements/runs/str_0190f0c4d6a87c3a9d1e2b3c4d5e6f70",
     );
     assert.equal(missing.statusCode, 404);
+  });
+
+  test("staff list the runs newest first, each as it reads by id, a page at a time; a customer gets 403", async () => {
+    const older = await runToEnd(world);
+    const newer = await runToEnd(world);
+    const list = async (query: string) => {
+      const res = await call(world, world.staffToken, "GET", `/v1/admin/settlements/runs${query}`);
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json();
+    };
+    const firstPage = await list("?limit=2");
+    assert.deepEqual(firstPage.items, [await runOf(world, newer.runId), await runOf(world, older.runId)]);
+    assert.equal(firstPage.nextCursor, older.runId, "earlier tests' runs are on the next page");
+
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await list(`?limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+      assert.equal(page.items.length, 1);
+      ids.push(page.items[0].runId);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    const all = await list("?limit=100");
+    assert.equal(all.nextCursor, null);
+    assert.deepEqual(
+      ids,
+      all.items.map((r: { runId: string }) => r.runId),
+    );
+    assert.equal(new Set(ids).size, ids.length, "every page holds other runs");
+    assert.deepEqual([...ids].sort().reverse(), ids, "newest first");
+
+    assert.equal((await call(world, payer.token, "GET", "/v1/admin/settlements/runs")).statusCode, 403);
+    const anonymous = await world.mypay.app.inject({ method: "GET", url: "/v1/admin/settlements/runs" });
+    assert.equal(anonymous.statusCode, 401);
+    const badLimit = await call(world, world.staffToken, "GET", "/v1/admin/settlements/runs?limit=101");
+    assert.equal(badLimit.statusCode, 400);
+    assert.equal(badLimit.json().code, "VALIDATION_FAILED");
   });
 });

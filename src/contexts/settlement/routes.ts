@@ -10,6 +10,8 @@ import { cutoffProblem } from "./domain.js";
 import {
   IdempotencyHeaders,
   Run,
+  RunList,
+  RunQuery,
   RunRequest,
   runView,
   SettlementDetail,
@@ -18,7 +20,7 @@ import {
   settlementView,
 } from "./schemas.js";
 import { startRun } from "./settlement-run.js";
-import { findRun, findSettlement, listSettlements, runByKey } from "./store.js";
+import { findRun, findSettlement, listRuns, listSettlements, runByKey } from "./store.js";
 
 /** Settlement over HTTP (API.md "Settlement"): staff run it; merchants and staff read the settlements. */
 
@@ -93,6 +95,26 @@ function registerRunRead(app: HttpServer, deps: SettlementDeps) {
   );
 }
 
+function registerRunList(app: HttpServer, deps: SettlementDeps) {
+  app.get(
+    "/v1/admin/settlements/runs",
+    {
+      config: staffOnly,
+      schema: {
+        tags,
+        summary: "Settlement runs, newest first, each as GET /v1/admin/settlements/runs/{id} answers it",
+        querystring: RunQuery,
+        response: responses({ 200: RunList }, []),
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const rows = await listRuns(deps.db, { before: cursor, limit: limit + 1 });
+      return pageOf(rows, limit, runView);
+    },
+  );
+}
+
 function registerSettlementList(app: HttpServer, deps: SettlementDeps) {
   app.get(
     "/v1/settlements",
@@ -149,6 +171,7 @@ function registerSettlementRead(app: HttpServer, deps: SettlementDeps) {
 export function registerSettlementRoutes(app: HttpServer, deps: SettlementDeps) {
   registerRunRoute(app, deps);
   registerRunRead(app, deps);
+  registerRunList(app, deps);
   registerSettlementList(app, deps);
   registerSettlementRead(app, deps);
 }

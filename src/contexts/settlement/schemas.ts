@@ -108,6 +108,19 @@ export const SettlementList = Type.Object(
   { title: "SettlementList" },
 );
 
+export const RunQuery = Type.Object(
+  {
+    limit: withDefault(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: optionalId("settlementRun", "nextCursor of the previous page"),
+  },
+  { additionalProperties: false },
+);
+
+export const RunList = Type.Object(
+  { items: Type.Array(Run), nextCursor: Type.Union([Type.String(), Type.Null()]) },
+  { title: "SettlementRunList" },
+);
+
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 
 export const runView = (r: RunRow) => ({

@@ -108,19 +108,30 @@ export type RunRow = {
   created_at: Date;
 };
 
-/** The run with how many of its settlements are still PENDING, PAID and FAILED. */
+/** Runs with how many of their settlements are still PENDING, PAID and FAILED; `where` filters `r`. */
+const runsWith = (where: string) =>
+  `SELECT r.id, r.cutoff, r.scheduled_for, r.status, r.franchises, r.payment_count, r.gross, r.commission,
+          r.net, r.created_at,
+          count(*) FILTER (WHERE s.status = 'PENDING')::int AS pending,
+          count(*) FILTER (WHERE s.status = 'PAID')::int AS paid,
+          count(*) FILTER (WHERE s.status = 'FAILED')::int AS failed
+   FROM settlement.runs r LEFT JOIN settlement.settlements s ON s.run_id = r.id
+   WHERE ${where} GROUP BY r.id`;
+
 export async function findRun(q: Queryable, id: string): Promise<RunRow | undefined> {
-  const [row] = await q.query<RunRow>(
-    `SELECT r.id, r.cutoff, r.scheduled_for, r.status, r.franchises, r.payment_count, r.gross, r.commission,
-            r.net, r.created_at,
-            count(*) FILTER (WHERE s.status = 'PENDING')::int AS pending,
-            count(*) FILTER (WHERE s.status = 'PAID')::int AS paid,
-            count(*) FILTER (WHERE s.status = 'FAILED')::int AS failed
-     FROM settlement.runs r LEFT JOIN settlement.settlements s ON s.run_id = r.id
-     WHERE r.id = $1 GROUP BY r.id`,
-    [id],
-  );
+  const [row] = await q.query<RunRow>(runsWith("r.id = $1"), [id]);
   return row;
+}
+
+/** Runs newest first (ids sort by creation time), from before the `before` id if given. */
+export async function listRuns(
+  q: Queryable,
+  page: { before?: string | undefined; limit: number },
+): Promise<RunRow[]> {
+  return q.query<RunRow>(`${runsWith("($1::text IS NULL OR r.id < $1)")} ORDER BY r.id DESC LIMIT $2`, [
+    page.before ?? null,
+    page.limit,
+  ]);
 }
 
 export type SettlementRow = {
