@@ -11,8 +11,11 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+# The web app (web/, built by Vite into web/dist) calls the API through the typed client.
+COPY web ./web
+COPY packages ./packages
 # scripts/build.mjs compiles src/ to dist/ and copies each migrations/ folder beside its compiled code,
-# where the contexts read them (new URL("./migrations", import.meta.url)). The PGlite template in
+# where the contexts read them (new URL("./migrations", import.meta.url)), and builds web/dist. The PGlite template in
 # node_modules/.cache only speeds up an embedded first start; the services run on PostgreSQL.
 RUN npm run build \
   && npm prune --omit=dev \
@@ -32,6 +35,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The gateway serves the web app from web/dist (src/gateway/web.ts reads ../../web/dist beside dist/).
+COPY --from=build /app/web/dist ./web/dist
 # The only folder the process writes: the sandbox bank's journal, or an embedded database.
 RUN mkdir -p /app/data && chown 1000:1000 /app/data
 # The image's `node` user, by number so that Kubernetes' runAsNonRoot can verify it.

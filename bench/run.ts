@@ -21,6 +21,7 @@ import {
 import { type BenchReport, printReport, writeReport } from "./report.js";
 import { readSettings } from "./settings.js";
 import { judge, targets } from "./targets.js";
+import { webFigures } from "./web.js";
 
 const started = performance.now();
 const startedAt = new Date().toISOString();
@@ -80,6 +81,7 @@ if (server)
 if (server) await part("settle, PostgreSQL", [7], () => settleFigures(ctx, "postgres"));
 if (!server || s.mode === "full") await part("settle, PGlite", [], () => settleFigures(ctx, "pglite"));
 await part("start and idle memory", [8, 9, 10], () => footprintFigures(ctx));
+await part("web app in Chromium", [11, 12], () => webFigures(ctx));
 
 const report: BenchReport = {
   mode: s.mode,

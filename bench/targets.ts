@@ -80,6 +80,16 @@ export const targets: readonly Target[] = [
     figure: "idle RSS of a mypay process on PostgreSQL",
     rule: { kind: "limit", max: 150, unit: "MB" },
   },
+  {
+    id: 11,
+    figure: "web wallet's first paint, Chromium, cold cache (issue 10)",
+    rule: { kind: "limit", max: 1000, unit: "ms" },
+  },
+  {
+    id: 12,
+    figure: "JavaScript of the web app's first page, gzipped (issue 10)",
+    rule: { kind: "limit", max: 150, unit: "KB" },
+  },
 ];
 
 export interface TargetRow {

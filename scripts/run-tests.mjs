@@ -1,11 +1,14 @@
 // Runs every *.test.ts with node's test runner. `--distributed` runs the same tests against
 // PostgreSQL and NATS JetStream (starting them first if this machine has them but they are down).
+// `--web` runs only the browser journeys (*.web.test.ts: Chromium driven by playwright-core against
+// `npm start`), which the other two leave out (`npm run test:e2e`).
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const args = process.argv.slice(2);
 const distributed = args.includes("--distributed");
+const web = args.includes("--web");
 const filters = args.filter((a) => !a.startsWith("--"));
 
 function find(dir) {
@@ -28,6 +31,7 @@ const files = ["src", "test"]
   .flatMap(find)
   // *.distributed.test.ts need PostgreSQL and NATS: only the distributed suite runs them.
   .filter((f) => distributed || !f.endsWith(".distributed.test.ts"))
+  .filter((f) => web === f.endsWith(".web.test.ts"))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 
@@ -51,7 +55,8 @@ if (template.status !== 0) process.exit(template.status ?? 1);
 
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...files],
+  // The browser journeys run one file at a time: each starts its own mypay and Chromium.
+  ["--import", "tsx", "--test", `--test-concurrency=${web ? 1 : 2}`, "--test-timeout=120000", ...files],
   { stdio: "inherit", env },
 );
 process.exit(result.status ?? 1);

@@ -508,7 +508,7 @@ test("Dockerfile: a build stage with npm ci, a runtime stage running node under 
     build.some((i) => /^RUN .*\bnpm run build\b.*\bnpm prune --omit=dev\b/.test(i)),
     "then builds dist/ and drops dev dependencies",
   );
-  for (const path of ["dist", "node_modules", "package.json"])
+  for (const path of ["dist", "node_modules", "package.json", "web/dist"])
     assert.ok(
       runtime.some((i) => new RegExp(`^COPY --from=\\S+ \\S*\\b${path}\\b`).test(i)),
       `the runtime copies ${path} from the build`,

@@ -162,14 +162,15 @@ function crossSite(request: FastifyRequest): string | undefined {
   if (typeof site === "string" && site !== "same-origin" && site !== "none") return "a cross-site request";
   const origin = request.headers.origin;
   if (typeof origin === "string") {
-    const host = request.headers.host;
-    let originHost: string | undefined;
+    // The Host header as the origin would write it (a default port left out).
+    let same = false;
     try {
-      originHost = new URL(origin).host;
+      const from = new URL(origin);
+      same = from.host === new URL(`${from.protocol}//${request.headers.host ?? ""}`).host;
     } catch {
-      originHost = undefined;
+      same = false;
     }
-    if (originHost !== host) return "a cross-origin request";
+    if (!same) return "a cross-origin request";
   }
   return undefined;
 }
@@ -214,9 +215,15 @@ function registerSessionRoutes(web: FastifyInstance, options: WebAppOptions) {
       },
     });
   /** The answer of a /v1/auth route passed on, its refresh token moved into the cookie. */
-  const answer = (request: FastifyRequest, reply: FastifyReply, res: Awaited<ReturnType<typeof forward>>) => {
+  const answer = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    res: Awaited<ReturnType<typeof forward>>,
+    refused?: "clear the cookie",
+  ) => {
     if (res.statusCode !== 200) {
-      if (res.statusCode === 401) clearCookie(request, reply);
+      // A refresh token refused (spent, revoked, expired) is of no more use to keep.
+      if (res.statusCode === 401 && refused) clearCookie(request, reply);
       return reply
         .status(res.statusCode)
         .type(String(res.headers["content-type"] ?? "application/problem+json"))
@@ -241,7 +248,8 @@ function registerSessionRoutes(web: FastifyInstance, options: WebAppOptions) {
     async (request, reply) => {
       const token = request.cookies[cookieName];
       if (!token) return sendProblem(reply, { code: "UNAUTHENTICATED", detail: "no session" });
-      return answer(request, reply, await forward(request, "/v1/auth/refresh", { refreshToken: token }));
+      const res = await forward(request, "/v1/auth/refresh", { refreshToken: token });
+      return answer(request, reply, res, "clear the cookie");
     },
   );
   web.post(

@@ -14,7 +14,7 @@ export const adminPassword = "admin-password-for-tests";
  */
 export async function startTestMypay(
   env: Record<string, string> = {},
-  tuning: Pick<MypayOptions, "money" | "sagas" | "banking" | "consumerRetry"> = {},
+  tuning: Pick<MypayOptions, "money" | "sagas" | "banking" | "consumerRetry" | "web"> = {},
 ): Promise<Mypay> {
   const db = await openTestDb();
   const bus = await openTestBus();
