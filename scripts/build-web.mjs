@@ -104,6 +104,11 @@ export function buildWebIfStale() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = performance.now();
-  const why = process.argv.includes("--if-stale") ? buildWebIfStale() : withLock(() => (buildNow(), "asked"));
+  const why = process.argv.includes("--if-stale")
+    ? buildWebIfStale()
+    : withLock(() => {
+        buildNow();
+        return "asked";
+      });
   if (why) console.error(`mypay: built web/dist (${why}) in ${Math.round(performance.now() - started)} ms`);
 }

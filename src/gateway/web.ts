@@ -10,7 +10,7 @@
 // refused. Every /v1 route takes the bearer token only, so no ambient credential reaches them at all.
 // These routes call the public /v1/auth routes through the same server (inject), so they work alike in
 // the embedded process and behind the gateway.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
 import fastifyHelmet from "@fastify/helmet";
@@ -70,7 +70,18 @@ export async function registerWebApp(app: FastifyInstance, options: WebAppOption
   const dir = options.dir ?? webDistDir;
   const shellFile = `${dir}index.html`;
   const built = existsSync(shellFile);
-  const shell = built ? readFileSync(shellFile, "utf8") : undefined;
+  // Read again when a build replaced it (npm start rebuilds a stale web/dist): the shell names the
+  // assets of its own build.
+  let cached: { mtimeMs: number; text: string } | undefined;
+  const readShell = (): string | undefined => {
+    try {
+      const { mtimeMs } = statSync(shellFile);
+      if (cached?.mtimeMs !== mtimeMs) cached = { mtimeMs, text: readFileSync(shellFile, "utf8") };
+      return cached.text;
+    } catch {
+      return undefined;
+    }
+  };
 
   await app.register(async (web) => {
     await web.register(fastifyHelmet, {
@@ -117,6 +128,7 @@ export async function registerWebApp(app: FastifyInstance, options: WebAppOption
     }
 
     const sendShell = (request: FastifyRequest, reply: FastifyReply) => {
+      const shell = readShell();
       if (!shell)
         return sendProblem(reply, {
           code: "NOT_READY",

@@ -92,7 +92,8 @@ export const common = {
     "problem.BALANCE_LIMIT_EXCEEDED": "That would pass the most money you may hold.",
     "problem.INVALID_AMOUNT_UNIT": "Recharge in steps of ₩10,000.",
     "problem.IDEMPOTENCY_KEY_REUSED": "This request changed while it was being sent. Send it again.",
-    "problem.RECIPIENT_INVALID": "Money cannot be sent to this recipient (yourself, or a withdrawn or unknown member).",
+    "problem.RECIPIENT_INVALID":
+      "Money cannot be sent to this recipient (yourself, or a withdrawn or unknown member).",
     "problem.ALREADY_SETTLED": "This payment is already settled and cannot be cancelled.",
     "problem.RATE_LIMITED": "Too many attempts. Wait a moment and try again.",
     "problem.PAYLOAD_TOO_LARGE": "That is too large to send.",
