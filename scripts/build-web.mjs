@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withLock } from "./build.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const webDir = join(root, "web");
@@ -62,36 +63,6 @@ function buildNow() {
   writeFileSync(stampFile, JSON.stringify({ startedAt, inputs: names }));
 }
 
-const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-function withLock(fn) {
-  for (const deadline = Date.now() + 180_000; ; ) {
-    try {
-      mkdirSync(lockDir);
-      writeFileSync(join(lockDir, "pid"), String(process.pid));
-      break;
-    } catch (error) {
-      if (error.code !== "EEXIST") throw error;
-      const holder = Number(readFileSync(join(lockDir, "pid"), { encoding: "utf8", flag: "a+" }) || 0);
-      let alive = false;
-      try {
-        process.kill(holder, 0);
-        alive = holder > 0;
-      } catch (e) {
-        alive = e.code === "EPERM";
-      }
-      if (holder && !alive) rmSync(lockDir, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`another build holds ${lockDir}`);
-      else sleep(100);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
-}
-
 /** Builds web/dist if it is missing or older than a source; returns why it built, or undefined. */
 export function buildWebIfStale() {
   if (!webStaleness()) return undefined;
@@ -99,7 +70,7 @@ export function buildWebIfStale() {
     const why = webStaleness();
     if (why) buildNow();
     return why;
-  });
+  }, lockDir);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -109,6 +80,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     : withLock(() => {
         buildNow();
         return "asked";
-      });
+      }, lockDir);
   if (why) console.error(`mypay: built web/dist (${why}) in ${Math.round(performance.now() - started)} ms`);
 }

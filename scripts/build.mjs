@@ -58,25 +58,28 @@ function alive(pid) {
   }
 }
 
-/** One build at a time (tests start several processes at once); a dead builder's lock is taken over. */
-function withLock(fn) {
+/**
+ * One build at a time (tests start several processes at once); a dead builder's lock is taken over.
+ * scripts/build-web.mjs takes a lock of its own with it.
+ */
+export function withLock(fn, dir = lockDir) {
   for (const deadline = Date.now() + 180_000; ; ) {
     try {
-      mkdirSync(lockDir);
-      writeFileSync(join(lockDir, "pid"), String(process.pid));
+      mkdirSync(dir);
+      writeFileSync(join(dir, "pid"), String(process.pid));
       break;
     } catch (error) {
       if (error.code !== "EEXIST") throw error;
-      const holder = Number(readFileSync(join(lockDir, "pid"), { encoding: "utf8", flag: "a+" }) || 0);
-      if (holder && !alive(holder)) rmSync(lockDir, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`another build holds ${lockDir}`);
+      const holder = Number(readFileSync(join(dir, "pid"), { encoding: "utf8", flag: "a+" }) || 0);
+      if (holder && !alive(holder)) rmSync(dir, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`another build holds ${dir}`);
       else sleep(100);
     }
   }
   try {
     return fn();
   } finally {
-    rmSync(lockDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

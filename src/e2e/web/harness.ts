@@ -169,3 +169,13 @@ export async function bankFaults(bankUrl: string, faults: Record<string, unknown
   });
   assert.equal(res.status, 200, await res.text());
 }
+
+/** On a failure: a screenshot of every open page, and what the browser said, under test-results/failures/. */
+export async function failureShots(browser: Browser, name: string): Promise<void> {
+  const slug = name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+  let i = 0;
+  for (const context of browser.contexts())
+    for (const page of context.pages()) {
+      await shot(page, "failures", `${slug}-${i++}`).catch(() => undefined);
+    }
+}

@@ -1,7 +1,7 @@
 // Korean and English: the language is chosen from the browser and can be switched; the choice is kept
 // in localStorage (it is not a secret). Each area keeps its messages in a file of its own
 // (common.ts, wallet.ts, merchant.ts, admin.ts), each holding the same keys in both languages, which
-// src/web.test.ts checks, with every t("…") key the code uses.
+// src/web.test.ts checks, with every key the code passes to t().
 import { effect, signal } from "@preact/signals";
 import { common } from "./common.ts";
 

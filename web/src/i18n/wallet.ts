@@ -3,7 +3,6 @@ import type { Messages } from "./index.ts";
 
 export const walletMessages = {
   en: {
-    "problem.RECIPIENT_INVALID": "Money cannot be sent to this recipient.",
     "wallet.nav.history": "History",
     "wallet.nav.accounts": "Bank accounts",
     "wallet.notFound.title": "Page not found",
@@ -187,7 +186,6 @@ export const walletMessages = {
     "wallet.history.remittances": "Remittances",
   },
   ko: {
-    "problem.RECIPIENT_INVALID": "이 받는 분에게는 보낼 수 없습니다.",
     "wallet.nav.history": "내역",
     "wallet.nav.accounts": "은행 계좌",
     "wallet.notFound.title": "페이지를 찾을 수 없습니다",
