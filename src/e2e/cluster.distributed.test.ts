@@ -77,6 +77,42 @@ describe("the gateway and the services", () => {
   });
 });
 
+describe("the web app, served by the gateway", () => {
+  test("the pages and the browser's session routes work through the gateway", async () => {
+    const t = cluster.target;
+    const shell = await fetch(`${t.baseUrl}/admin/banks`, { headers: { accept: "text/html" } });
+    assert.equal(shell.status, 200);
+    assert.match(shell.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/);
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(await shell.text())?.[1];
+    assert.ok(script, "the shell names its script");
+    assert.equal((await fetch(`${t.baseUrl}${script}`)).status, 200);
+    // Login through the gateway's proxy to membership: the refresh token only in the cookie.
+    const headers = { "content-type": "application/json", "x-mypay-web": "1" };
+    const login = await fetch(`${t.baseUrl}/web/auth/login`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ email: t.adminEmail, password: t.adminPassword }),
+    });
+    assert.equal(login.status, 200);
+    const body = (await login.json()) as { accessToken?: string; refreshToken?: string };
+    assert.ok(body.accessToken && body.refreshToken === undefined);
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    assert.match(cookie, /^mypay_refresh=.+/);
+    const refreshed = await fetch(`${t.baseUrl}/web/auth/refresh`, {
+      method: "POST",
+      headers: { ...headers, cookie },
+      body: "{}",
+    });
+    assert.equal(refreshed.status, 200);
+    const logout = await fetch(`${t.baseUrl}/web/auth/logout`, {
+      method: "POST",
+      headers: { ...headers, cookie: (refreshed.headers.get("set-cookie") ?? "").split(";")[0]! },
+      body: "{}",
+    });
+    assert.equal(logout.status, 204);
+  });
+});
+
 describe("one request, followed across the services", () => {
   test("a remittance's spans in the gateway and every service it reaches share the caller's trace id", async () => {
     const t = cluster.target;

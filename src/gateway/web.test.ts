@@ -80,6 +80,15 @@ describe("pages", () => {
   });
 });
 
+test("the pages' headers stay on the pages: the API and Swagger UI answer as before", async () => {
+  const docs = await mypay.app.inject({ url: "/docs/json" });
+  assert.equal(docs.statusCode, 200);
+  assert.equal(docs.headers["content-security-policy"], undefined);
+  const health = await mypay.app.inject({ url: "/health" });
+  assert.equal(health.statusCode, 200);
+  assert.equal(health.headers["x-frame-options"], undefined);
+});
+
 describe("the browser's session", () => {
   test("login puts the refresh token in an HttpOnly, SameSite=Strict cookie for /web/auth only", async () => {
     const res = await session("login", { email: adminEmail, password: adminPassword });
@@ -166,7 +175,7 @@ describe("the browser's session", () => {
   });
 });
 
-test("without the sandbox bank (MYPAY_BANK_PORT=0 and no loopback bank) the test-account helper still needs a login", async () => {
+test("the sandbox's test-account helper needs a login", async () => {
   const res = await mypay.app.inject({
     method: "POST",
     url: "/web/sandbox/accounts",

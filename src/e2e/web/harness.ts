@@ -90,6 +90,9 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
       "--disable-quic",
       "--no-first-run",
+      // A camera for the QR scanner: Chromium's own test pattern, allowed without a prompt.
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
     ],
   });
 }

@@ -379,6 +379,36 @@ describe("journeys", () => {
   );
 });
 
+describe("the QR code", () => {
+  journey(
+    "Pay scans the franchise's QR code with the camera where the browser can read QR codes",
+    async () => {
+      const tab = await openTab(browser, mypay.baseUrl);
+      const { page } = tab;
+      // Chromium on Linux has no BarcodeDetector; this stand-in "reads" the franchise's QR link from any
+      // frame of the (fake) camera once it plays, as Chromium on Android or macOS would read the real code.
+      const qrLink = `${mypay.baseUrl}/pay?franchise=${state.franchiseId}`;
+      await page.addInitScript((text: string) => {
+        (globalThis as Record<string, unknown>).BarcodeDetector = class {
+          async detect(video: { readyState: number }) {
+            return video.readyState >= 2 ? [{ rawValue: text }] : [];
+          }
+        };
+      }, qrLink);
+      await page.goto("/");
+      await field(page, "Email").fill(member.email);
+      await field(page, "Password").fill(member.password);
+      await button(page, "Log in").click();
+      await heading(page, "My wallet").waitFor();
+      await link(page, "Pay").first().click();
+      await button(page, "Scan QR code").click();
+      await page.getByText(new RegExp(`Pay ${state.franchiseName}`)).waitFor();
+      assert.equal(await field(page, "Franchise code").inputValue(), state.franchiseId);
+      await tab.context.close();
+    },
+  );
+});
+
 describe("the session", () => {
   journey("a reused refresh token revokes the chain, and the page logs out cleanly", async () => {
     const tab = await openTab(browser, mypay.baseUrl);
@@ -476,6 +506,115 @@ describe("language and keyboard", () => {
     await page.keyboard.type("20000");
     await page.keyboard.press("Enter");
     await page.getByText(/^Recharged ₩20,000\./).waitFor();
+    await tab.context.close();
+  });
+});
+
+describe("every page", () => {
+  /** Opens each path signed in as `who` (or nobody), waits for its heading and audits it with axe. */
+  async function audit(who: { email: string; password: string } | undefined, paths: string[]) {
+    const tab = await openTab(browser, mypay.baseUrl);
+    const { page } = tab;
+    if (who) {
+      await page.goto(paths[0]!);
+      await field(page, "Email").fill(who.email);
+      await field(page, "Password").fill(who.password);
+      await button(page, "Log in").click();
+    }
+    for (const path of paths) {
+      await page.goto(path);
+      await page.getByRole("heading", { level: 1 }).first().waitFor();
+      await page
+        .locator("[aria-busy='true'], .loading")
+        .first()
+        .waitFor({ state: "detached", timeout: 10_000 })
+        .catch(() => undefined);
+      await assertAccessible(page, path);
+    }
+    assert.deepEqual(tab.errors, [], "no error in the browser's console");
+    await tab.context.close();
+  }
+
+  journey("axe finds no serious or critical violation on any page, for any role", async () => {
+    const api = await memberApi(member);
+    const payment = expectOk(await api.GET("/v1/payments", { params: { query: { limit: 1 } } })).items[0]!;
+    const remittance = expectOk(await api.GET("/v1/remittances", { params: { query: { limit: 1 } } }))
+      .items[0]!;
+    const entry = expectOk(await api.GET("/v1/money/history", { params: { query: { limit: 100 } } })).items;
+    const recharge = entry.find((e) => e.kind === "RECHARGE")!;
+    const staff = client(mypay.baseUrl, await tokenOf(mypay.baseUrl, adminEmail, adminPassword));
+    const run = expectOk(await staff.GET("/v1/admin/settlements/runs", { params: { query: { limit: 1 } } }))
+      .items[0]!;
+    const me = expectOk(await api.GET("/v1/memberships/me"));
+
+    await audit(undefined, ["/", "/signup", "/merchant", "/merchant/signup", "/admin"]);
+    await audit(member, [
+      "/",
+      "/accounts",
+      "/recharge",
+      "/withdraw",
+      "/send",
+      "/pay",
+      "/history",
+      "/history?filter=points",
+      "/history?filter=remittances",
+      `/history/payments/${payment.paymentId}`,
+      `/history/remittances/${remittance.remittanceId}`,
+      `/history/recharges/${recharge.reference}`,
+      `/history/money/${recharge.entryId}`,
+      "/no-such-page",
+    ]);
+    await audit(merchant, [
+      "/merchant",
+      "/merchant/new",
+      `/merchant/franchises/${state.franchiseId}`,
+      "/merchant/x",
+    ]);
+    await audit({ email: adminEmail, password: adminPassword }, [
+      "/admin",
+      "/admin/members",
+      `/admin/members/${me.membershipId}`,
+      "/admin/franchises",
+      `/admin/franchises/${state.franchiseId}`,
+      "/admin/banks",
+      "/admin/settlements",
+      `/admin/settlements/${run.runId}`,
+      "/admin/x",
+    ]);
+  });
+
+  journey("errors from the API are shown in plain words next to what caused them", async () => {
+    const tab = await openTab(browser, mypay.baseUrl);
+    const { page } = tab;
+    await page.goto("/");
+    await field(page, "Email").fill(member.email);
+    await field(page, "Password").fill("not-my-password");
+    await button(page, "Log in").click();
+    await page.getByRole("alert").filter({ hasText: "The email or the password is wrong." }).waitFor();
+    await field(page, "Password").fill(member.password);
+    await button(page, "Log in").click();
+    await heading(page, "My wallet").waitFor();
+    // An account the bank does not know in the member's name: the bank's refusal, under the form.
+    await page.goto("/accounts");
+    await page.getByLabel("Bank", { exact: true }).selectOption("088");
+    await field(page, "Account number").fill("99999999999");
+    await button(page, "Link account").click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "The bank did not confirm this account in your name." })
+      .waitFor();
+    // A recharge that is not in steps of ₩10,000 is caught before it is sent.
+    await page.goto("/recharge");
+    await field(page, "Amount (won)").fill("15000");
+    await button(page, "Recharge").click();
+    await page.getByText("Enter a multiple of ₩10,000 above zero.").waitFor();
+    // More than the balance holds: the server's INSUFFICIENT_BALANCE… or an auto-recharge; a withdrawal
+    // of more than the balance is refused in the page.
+    await page.goto("/withdraw");
+    await field(page, "Amount (won)").fill("100000000");
+    await button(page, "Withdraw").click();
+    await page.getByText(/^You can withdraw at most ₩/).waitFor();
+    await shot(page, "wallet", "09-errors-phone");
     await tab.context.close();
   });
 });

@@ -1,10 +1,9 @@
 // Changing a franchise's commission (it applies to payments made after the change) and its audit trail.
 import { useSignal } from "@preact/signals";
 import { api, call, type Outcome, retryable, type Schemas } from "../api.ts";
-import { t } from "../i18n/index.ts";
+import { percent, t } from "../i18n/index.ts";
 import { useIntent } from "../intent.ts";
 import { Button, Field, Form, Loaded, Notice, Problem, Section, When } from "../ui.tsx";
-import { percent } from "./format.tsx";
 
 type Franchise = Schemas["Franchise"];
 type History = Schemas["CommissionHistory"];

@@ -1,12 +1,6 @@
-// How the console writes rates, regions and the statuses common.ts has no message for.
+// How the console writes the statuses common.ts has no message for, and dates in Korea.
 import { hasMessage, t } from "../i18n/index.ts";
 import { Status } from "../ui.tsx";
-
-/** A commission in basis points as a percentage: 200 → "2.00%". */
-export const percent = (bps: number): string => `${(bps / 100).toFixed(2)}%`;
-
-export const regionName = (region: string): string =>
-  hasMessage(`region.${region}`) ? t(`region.${region}`) : region;
 
 /** Statuses of the console's own things (runs, sagas, dead letters), with literal message keys. */
 const extra: Record<string, () => string> = {

@@ -1,9 +1,8 @@
 // Every franchise, and one franchise's facts with its commission: changed here, audited below.
 import { api, call, type Schemas } from "../api.ts";
-import { t } from "../i18n/index.ts";
+import { percent, regionName, t } from "../i18n/index.ts";
 import { InfiniteList, Link, Loaded, Page, Section, Status, useLoad, When } from "../ui.tsx";
 import { CommissionForm, CommissionHistory } from "./commission.tsx";
-import { percent, regionName } from "./format.tsx";
 
 export function FranchisesPage() {
   return (

@@ -1,7 +1,7 @@
 // Members: search by email, name or id; one member's facts, money, activity; withdrawing a member.
 import { useSignal } from "@preact/signals";
 import { api, call } from "../api.ts";
-import { t } from "../i18n/index.ts";
+import { regionName, t } from "../i18n/index.ts";
 import { navigate, queryParam } from "../router.ts";
 import {
   Button,
@@ -17,7 +17,6 @@ import {
   When,
 } from "../ui.tsx";
 import { MemberActivity } from "./activity.tsx";
-import { regionName } from "./format.tsx";
 import { WithdrawMember } from "./withdraw.tsx";
 
 function SearchForm(props: { query: string }) {

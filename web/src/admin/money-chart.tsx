@@ -1,9 +1,8 @@
 // Money by region: bars drawn in SVG (width attributes, since the CSP allows no style attributes) for
 // the eye, and the same figures in a table for everyone.
 import { api, call, type Schemas } from "../api.ts";
-import { num, t, won } from "../i18n/index.ts";
+import { num, regionName, t, won } from "../i18n/index.ts";
 import { Loaded, Money, Section, useLoad } from "../ui.tsx";
-import { regionName } from "./format.tsx";
 
 type Stats = Schemas["MoneyByRegion"];
 

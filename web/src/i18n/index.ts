@@ -69,6 +69,13 @@ const wonFormat = new Intl.NumberFormat("ko-KR", { style: "currency", currency: 
 /** An amount of won as it is written in Korea, in either language: ₩12,000 (and -₩500). */
 export const won = (amount: number): string => wonFormat.format(amount);
 
+/** A commission in basis points as a percentage: 200 → "2.00%". */
+export const percent = (bps: number): string => `${(bps / 100).toFixed(2)}%`;
+
+/** A region in the current language, or as the server has it when it is not one we know. */
+export const regionName = (region: string): string =>
+  hasMessage(`region.${region}`) ? t(`region.${region}`) : region;
+
 /** A number with the language's digit grouping (points, counts). */
 export const num = (value: number): string => value.toLocaleString(lang.value === "ko" ? "ko-KR" : "en-US");
 

@@ -1,12 +1,4 @@
-// How the merchant pages write commission rates, regions and accounts.
-import { hasMessage, t } from "../i18n/index.ts";
-
-/** A commission in basis points as a percentage: 200 → "2.00%". */
-export const percent = (bps: number): string => `${(bps / 100).toFixed(2)}%`;
-
-/** A region in the current language, or as the server has it when it is not one we know. */
-export const regionName = (region: string): string =>
-  hasMessage(`region.${region}`) ? t(`region.${region}`) : region;
+// How the merchant pages check a business registration number.
 
 const weights = [1, 3, 7, 1, 3, 7, 1, 3, 5] as const;
 

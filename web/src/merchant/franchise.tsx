@@ -2,9 +2,8 @@
 // settlements with their payouts.
 import { renderSVG } from "uqr";
 import { api, call, type Schemas } from "../api.ts";
-import { t } from "../i18n/index.ts";
+import { percent, regionName, t } from "../i18n/index.ts";
 import { Button, Loaded, Page, Section, Status, useLoad, When } from "../ui.tsx";
-import { percent, regionName } from "./format.ts";
 import { FranchisePayments } from "./payments.tsx";
 import { FranchiseSettlements } from "./settlements.tsx";
 

@@ -1,8 +1,7 @@
 // The merchant's franchises, newest first, each with its commission and status.
 import { api, call } from "../api.ts";
-import { t } from "../i18n/index.ts";
+import { percent, regionName, t } from "../i18n/index.ts";
 import { InfiniteList, Link, Page, Status } from "../ui.tsx";
-import { percent, regionName } from "./format.ts";
 
 export function FranchisesPage() {
   return (

@@ -7,8 +7,8 @@ import { t } from "../i18n/index.ts";
 import { useIntent } from "../intent.ts";
 import { navigate } from "../router.ts";
 import { Button, Field, Form, Loaded, Notice, Page, Problem, Select, useLoad } from "../ui.tsx";
+import { loadWebConfig, openSandboxAccount, type SandboxAccount } from "../web-routes.ts";
 import { businessNumberValid } from "./format.ts";
-import { loadWebConfig, openSandboxAccount, type SandboxAccount } from "./web-routes.ts";
 
 type Bank = Schemas["Bank"];
 

@@ -1,7 +1,7 @@
 // Linked bank accounts: the list with unlink (confirmed inline), the link form, and in the sandbox a
 // helper that opens a test account in the member's name and fills the form with it.
 import { useSignal } from "@preact/signals";
-import { api, call, type Outcome, type Problem, type Schemas, session } from "../api.ts";
+import { api, call, type Outcome, type Schemas } from "../api.ts";
 import { t, won } from "../i18n/index.ts";
 import {
   Button,
@@ -17,6 +17,7 @@ import {
   useLoad,
   When,
 } from "../ui.tsx";
+import { openSandboxAccount, type SandboxAccount } from "../web-routes.ts";
 import { bankName, bankOptions, banks, banksFailed, config, loadBanks } from "./shared.tsx";
 
 type Account = Schemas["BankAccount"];
@@ -66,13 +67,6 @@ function AccountRow(props: { account: Account; onGone: () => void }) {
   );
 }
 
-interface SandboxAccount {
-  bankCode: string;
-  accountNumber: string;
-  holderName: string;
-  balance: number;
-}
-
 function TestAccount(props: { onOpened: (account: SandboxAccount) => void }) {
   const bank = useSignal("");
   const busy = useSignal(false);
@@ -85,28 +79,14 @@ function TestAccount(props: { onOpened: (account: SandboxAccount) => void }) {
     if (missing.value) return;
     busy.value = true;
     outcome.value = undefined;
-    try {
-      const res = await fetch("/web/sandbox/accounts", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: {
-          "content-type": "application/json",
-          authorization: `Bearer ${session.value?.accessToken ?? ""}`,
-        },
-        body: JSON.stringify({ bankCode: bank.value }),
-      });
-      const body: unknown = await res.json().catch(() => undefined);
-      if (!res.ok) {
-        outcome.value = { ok: false, status: res.status, problem: body as Problem | undefined };
-        return;
-      }
-      opened.value = body as SandboxAccount;
-      props.onOpened(body as SandboxAccount);
-    } catch {
-      outcome.value = { ok: false, status: 0, network: true, problem: undefined };
-    } finally {
-      busy.value = false;
+    const answer = await openSandboxAccount(bank.value);
+    busy.value = false;
+    if (!answer.ok) {
+      outcome.value = answer;
+      return;
     }
+    opened.value = answer.data;
+    props.onOpened(answer.data);
   };
   return (
     <div class="card sandbox stack">

@@ -4,13 +4,7 @@ import { signal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import { api, call, type Outcome, retryable, type Schemas, session } from "../api.ts";
 import { t } from "../i18n/index.ts";
-
-export interface WebConfig {
-  sandbox: boolean;
-  balanceCap: number;
-  transactionLimit: number;
-  remittanceFee: number;
-}
+import { loadWebConfig, type WebConfig } from "../web-routes.ts";
 
 export type Bank = Schemas["Bank"];
 export type MoneyEntry = Schemas["History"]["items"][number];
@@ -22,15 +16,10 @@ let configAsked = false;
 export function loadConfig(): void {
   if (configAsked) return;
   configAsked = true;
-  void fetch("/web/config", { credentials: "same-origin" })
-    .then((res) => (res.ok ? (res.json() as Promise<WebConfig>) : undefined))
-    .then((value) => {
-      if (value) config.value = value;
-      else configAsked = false;
-    })
-    .catch(() => {
-      configAsked = false;
-    });
+  void loadWebConfig().then((outcome) => {
+    if (outcome.ok) config.value = outcome.data;
+    else configAsked = false;
+  });
 }
 
 /** The contracted banks, asked once (and again after a failure). */

@@ -1,6 +1,6 @@
 // The gateway's own web routes that are not in the typed client (src/gateway/web.ts): the app's
 // settings, and the sandbox bank's test account for the signed-in member.
-import { type Outcome, type Problem, session } from "../api.ts";
+import { type Outcome, type Problem, session } from "./api.ts";
 
 export interface WebConfig {
   sandbox: boolean;
