@@ -82,7 +82,7 @@ export const targets: readonly Target[] = [
   },
   {
     id: 11,
-    figure: "web wallet's first paint, Chromium, cold cache (issue 10)",
+    figure: "the web wallet on screen (login form), Chromium, cold cache (issue 10)",
     rule: { kind: "limit", max: 1000, unit: "ms" },
   },
   {
