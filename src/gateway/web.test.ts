@@ -49,6 +49,8 @@ describe("pages", () => {
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
       assert.equal(res.headers["x-frame-options"], "DENY");
       assert.equal(res.headers["x-content-type-options"], "nosniff");
+      assert.match(String(res.headers["strict-transport-security"]), /max-age=\d+/);
+      assert.match(String(res.headers["permissions-policy"]), /camera=\(self\), microphone=\(\)/);
       assert.equal(res.headers["cache-control"], "no-cache");
     }
   });
