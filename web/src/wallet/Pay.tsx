@@ -3,7 +3,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import { api, call, type Outcome, type Schemas } from "../api.ts";
-import { t, won } from "../i18n/index.ts";
+import { regionName, t, won } from "../i18n/index.ts";
 import { useIntent } from "../intent.ts";
 import { queryParam } from "../router.ts";
 import { Button, Field, Form, Link, Loaded, Notice, Page, Problem, Section, useLoad } from "../ui.tsx";
@@ -149,7 +149,10 @@ export function Pay() {
           ) : null}
           {franchise.value ? (
             <Notice tone="info">
-              {t("wallet.pay.confirm", { name: franchise.value.name, region: franchise.value.region })}
+              {t("wallet.pay.confirm", {
+                name: franchise.value.name,
+                region: regionName(franchise.value.region),
+              })}
             </Notice>
           ) : null}
           {lookup.value && !lookup.value.ok && lookup.value.status === 404 ? (
