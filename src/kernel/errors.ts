@@ -8,6 +8,7 @@ export const errorCatalogue = {
   NOT_FOUND: { status: 404, title: "No such resource" },
   CONFLICT: { status: 409, title: "The request conflicts with the resource's state" },
   EMAIL_TAKEN: { status: 409, title: "The email is already registered" },
+  PHONE_TAKEN: { status: 409, title: "The mobile number belongs to another member" },
   ALREADY_SETTLED: { status: 409, title: "The payment is already settled" },
   PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "The request body must be application/json" },

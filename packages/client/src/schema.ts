@@ -714,7 +714,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Part of the email or the name, whatever its case, or a whole membershipId; absent: all */
+                    /** @description Part of the email or the name, whatever its case, a whole membershipId, or a whole mobile number; absent: all */
                     query?: string;
                     limit?: number;
                     /** @description nextCursor of the previous page */
@@ -2548,7 +2548,7 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem: EMAIL_TAKEN */
+                /** @description Problem: EMAIL_TAKEN, PHONE_TAKEN */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2599,12 +2599,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whom an email belongs to, with the name masked, so a sender can confirm whom they pay; 10 a minute */
+        /** Whom an email or a mobile number belongs to (?email= or ?phone=, one of them), with the name masked, so a sender can confirm whom they pay; 10 a minute */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description The payee's email, whatever its case */
-                    email: string;
+                    email?: string;
+                    /** @description The payee's mobile number, however it is written */
+                    phone?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2877,7 +2879,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change name, region or password (the caller's own, or any for staff) */
+        /** Change name, region, mobile number or password (the caller's own, or any for staff) */
         patch: {
             parameters: {
                 query?: never;
@@ -2931,7 +2933,7 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem: CONFLICT */
+                /** @description Problem: CONFLICT, PHONE_TAKEN */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4615,6 +4617,11 @@ export interface components {
              */
             membershipId: string;
             name: string;
+            /**
+             * @description The mobile number's digits (others may find the member by it), or null
+             * @example 01012345678
+             */
+            phone: string | null;
             region: string;
             /** @description What the member's access tokens allow: personal → customer */
             role: "customer" | "merchant" | "staff";
@@ -4631,6 +4638,8 @@ export interface components {
             name?: string;
             /** @description 8–128 characters */
             password?: string;
+            /** @description A new mobile number, or null for none */
+            phone?: string | (never | null);
             /** @description 1–100 characters, no control characters, not blank */
             region?: string;
         };
@@ -4733,7 +4742,7 @@ export interface components {
         /** Problem */
         Problem: {
             /** @description A stable UPPER_SNAKE code */
-            code: "VALIDATION_FAILED" | "INVALID_AMOUNT_UNIT" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "ALREADY_SETTLED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_BALANCE" | "INSUFFICIENT_POINTS" | "NO_LINKED_ACCOUNT" | "BANK_NOT_SUPPORTED" | "BANK_ACCOUNT_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "RECIPIENT_INVALID" | "RATE_LIMITED" | "INTERNAL_ERROR" | "BANK_UNAVAILABLE" | "NOT_READY" | "MEMBERSHIP_UNAVAILABLE" | "BANKING_UNAVAILABLE" | "MONEY_UNAVAILABLE" | "REMITTANCE_UNAVAILABLE" | "PAYMENT_UNAVAILABLE" | "SETTLEMENT_UNAVAILABLE" | "QUERY_UNAVAILABLE";
+            code: "VALIDATION_FAILED" | "INVALID_AMOUNT_UNIT" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "PHONE_TAKEN" | "ALREADY_SETTLED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INSUFFICIENT_BALANCE" | "INSUFFICIENT_POINTS" | "NO_LINKED_ACCOUNT" | "BANK_NOT_SUPPORTED" | "BANK_ACCOUNT_INVALID" | "BALANCE_LIMIT_EXCEEDED" | "RECIPIENT_INVALID" | "RATE_LIMITED" | "INTERNAL_ERROR" | "BANK_UNAVAILABLE" | "NOT_READY" | "MEMBERSHIP_UNAVAILABLE" | "BANKING_UNAVAILABLE" | "MONEY_UNAVAILABLE" | "REMITTANCE_UNAVAILABLE" | "PAYMENT_UNAVAILABLE" | "SETTLEMENT_UNAVAILABLE" | "QUERY_UNAVAILABLE";
             detail: string;
             instance?: string;
             requestId?: string;
@@ -4795,6 +4804,11 @@ export interface components {
             name: string;
             /** @description 8–128 characters */
             password: string;
+            /**
+             * @description A Korean mobile number, with or without separators or +82 (010-1234-5678); kept as its digits, 01012345678
+             * @example 010-1234-5678
+             */
+            phone?: string;
             /** @description 1–100 characters, no control characters, not blank */
             region: string;
             type: "personal" | "merchant";

@@ -50,6 +50,8 @@ const memberView = shaped<MemberView>(
     membershipId: Type.String(),
     name: Type.String(),
     email: Type.String(),
+    // Optional: a membership service from before the phone answers without it during a rollout.
+    phone: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     region: Type.String(),
     type: Type.Union(memberTypes.map((t) => Type.Literal(t))),
     role: Type.Union(roles.map((r) => Type.Literal(r))),

@@ -13,6 +13,8 @@ export interface Member {
   readonly id: Id<"membership">;
   readonly name: string;
   readonly email: string;
+  /** The mobile number's key (domain-phone.ts), or null when the member gave none. */
+  readonly phone: string | null;
   readonly region: string;
   readonly type: MemberType;
   readonly status: MemberStatus;
@@ -80,6 +82,8 @@ export interface MemberView {
   readonly membershipId: Id<"membership">;
   readonly name: string;
   readonly email: string;
+  /** Absent only in an answer from a membership service older than the phone. */
+  readonly phone?: string | null;
   readonly region: string;
   readonly type: MemberType;
   /** Derived from the type; lets a client tell staff from personal members. */
@@ -93,6 +97,7 @@ export function toMemberView(m: Member): MemberView {
     membershipId: m.id,
     name: m.name,
     email: m.email,
+    phone: m.phone,
     region: m.region,
     type: m.type,
     role: roleOf(m.type),

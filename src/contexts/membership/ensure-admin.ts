@@ -27,6 +27,7 @@ export async function ensureAdmin(
     id: newId("membership"),
     name: "mypay staff",
     email: config.adminEmail,
+    phone: null,
     region: "HQ",
     type: "staff",
     status: "ACTIVE",

@@ -109,7 +109,11 @@ test("the OpenAPI document describes the lookup: its query, its answer and its p
   assert.ok(op, "GET /v1/memberships/lookup is documented");
   assert.deepEqual(
     op.parameters.map((p) => [p.in, p.name, p.required]),
-    [["query", "email", true]],
+    [
+      ["query", "email", false],
+      ["query", "phone", false],
+    ],
+    "one of the two: by email or by mobile number",
   );
   assert.deepEqual(Object.keys(op.responses).sort(), ["200", "400", "401", "404", "429", "500"]);
   const ref = op.responses["200"]?.content?.["application/json"]?.schema.$ref;

@@ -3,18 +3,27 @@ import type { Principal } from "../../platform/auth/tokens.js";
 import { lockKey, lookups, recentAttempts, recordAttempt } from "./attempt-window.js";
 import { waitSeconds } from "./domain.js";
 import { lookupLimit, type MemberLookup, maskName } from "./domain-lookup.js";
+import { phoneKey } from "./domain-phone.js";
 import type { MembershipDeps } from "./service.js";
-import { findMemberByEmail } from "./store.js";
+import { findActiveMemberByPhone, findMemberByEmail } from "./store.js";
+
+/** Whom to look up: by email, or by mobile number (as typed). */
+export type LookupBy = { readonly email?: string | undefined; readonly phone?: string | undefined };
 
 /**
- * Whom an email belongs to, masked: any signed-in member may ask, a limited number of times per
- * window. The lookup is counted before the answer is known, so unknown emails count too.
+ * Whom an email or a mobile number belongs to, masked: any signed-in member may ask, a limited number
+ * of times per window (emails and numbers alike). The lookup is counted before the answer is known,
+ * so unknown ones count too.
  */
 export async function lookupMember(
   deps: Pick<MembershipDeps, "db" | "clock">,
   principal: Principal,
-  email: string,
+  by: LookupBy,
 ): Promise<Result<MemberLookup>> {
+  const { email } = by;
+  const phone = by.phone === undefined ? undefined : phoneKey(by.phone);
+  if (email === undefined && phone === undefined)
+    return fail("VALIDATION_FAILED", "phone: not a Korean mobile number (010-1234-5678)");
   const now = deps.clock.now();
   const since = new Date(now.getTime() - lookupLimit.windowSeconds * 1000);
   const caller = principal.membershipId;
@@ -24,14 +33,19 @@ export async function lookupMember(
     const wait = waitSeconds(recent, now, lookupLimit);
     if (wait !== undefined) return { wait };
     await recordAttempt(tx, lookups, caller, now, since);
-    return { member: await findMemberByEmail(tx, email) };
+    const member =
+      email !== undefined
+        ? await findMemberByEmail(tx, email)
+        : await findActiveMemberByPhone(tx, phone ?? "");
+    return { member };
   });
   if (outcome.wait !== undefined) {
     const detail = `too many lookups; try again in ${outcome.wait} seconds`;
     return fail("RATE_LIMITED", detail, { retryAfterSeconds: outcome.wait });
   }
   const { member } = outcome;
-  // A withdrawn member cannot be paid: answered as an unknown email.
-  if (member?.status !== "ACTIVE") return fail("NOT_FOUND", "no member has this email");
+  // A withdrawn member cannot be paid: answered as an unknown email or number.
+  if (member?.status !== "ACTIVE")
+    return fail("NOT_FOUND", `no member has this ${email ? "email" : "number"}`);
   return ok({ membershipId: member.id, maskedName: maskName(member.name) });
 }

@@ -29,6 +29,7 @@ test("registration answers 201 with the membership and publishes MemberRegistere
   const { password: _password, ...profile } = body;
   assert.deepEqual(m, {
     ...profile,
+    phone: null,
     membershipId: m.membershipId,
     role: "merchant",
     status: "ACTIVE",

@@ -86,7 +86,7 @@ const registerRoute = {
     tags: membership,
     summary: "Register a personal or merchant member",
     body: Registration,
-    response: responses({ 201: Membership }, ["EMAIL_TAKEN"]),
+    response: responses({ 201: Membership }, ["EMAIL_TAKEN", "PHONE_TAKEN"]),
   },
 };
 const meRoute = {
@@ -102,7 +102,7 @@ const lookupRoute = {
   schema: {
     tags: membership,
     summary:
-      "Whom an email belongs to, with the name masked, so a sender can confirm whom they pay; 10 a minute",
+      "Whom an email or a mobile number belongs to (?email= or ?phone=, one of them), with the name masked, so a sender can confirm whom they pay; 10 a minute",
     querystring: LookupQuery,
     response: responses({ 200: MembershipLookup }, ["NOT_FOUND", "RATE_LIMITED"]),
   },
@@ -130,10 +130,10 @@ const modifyRoute = {
   config: signedIn,
   schema: {
     tags: membership,
-    summary: "Change name, region or password (the caller's own, or any for staff)",
+    summary: "Change name, region, mobile number or password (the caller's own, or any for staff)",
     params: MembershipParams,
     body: MembershipChanges,
-    response: responses({ 200: Membership }, ["NOT_FOUND", "CONFLICT"]),
+    response: responses({ 200: Membership }, ["NOT_FOUND", "CONFLICT", "PHONE_TAKEN"]),
   },
 };
 const withdrawRoute = {
@@ -187,7 +187,7 @@ function memberRoutes(app: HttpServer, deps: MembershipDeps) {
   });
   // A static segment: Fastify's router matches it before /:id, whatever the registration order.
   app.get("/v1/memberships/lookup", lookupRoute, async (request, reply) =>
-    unwrapOrRetryLater(reply, await lookupMember(deps, principalOf(request), request.query.email)),
+    unwrapOrRetryLater(reply, await lookupMember(deps, principalOf(request), request.query)),
   );
   app.get("/v1/memberships/:id", readRoute, async (request) =>
     toMemberView(unwrap(await getMember(deps, principalOf(request), request.params.id))),

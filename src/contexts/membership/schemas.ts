@@ -10,6 +10,7 @@ import {
   registrableTypes,
   visibleText,
 } from "./domain.js";
+import { phoneInput } from "./domain-phone.js";
 
 /** The HTTP shapes of membership and auth (API.md "Membership and auth"). */
 
@@ -28,6 +29,12 @@ const Region = Type.String({
   description: "1–100 characters, no control characters, not blank",
 });
 const Password = Type.String({ ...passwordRule, description: "8–128 characters" });
+const Phone = Type.String({
+  ...phoneInput,
+  description:
+    "A Korean mobile number, with or without separators or +82 (010-1234-5678); kept as its digits, 01012345678",
+  examples: ["010-1234-5678"],
+});
 const MembershipId = Type.String({
   description: "mem_…",
   examples: ["mem_0190f0c4d6a87c3a9d1e2b3c4d5e6f70"],
@@ -39,6 +46,9 @@ export const Membership = Type.Object(
     membershipId: MembershipId,
     name: Type.String(),
     email: Type.String(),
+    phone: Type.Union([Type.String({ examples: ["01012345678"] }), Type.Null()], {
+      description: "The mobile number's digits (others may find the member by it), or null",
+    }),
     region: Type.String(),
     type: literals(memberTypes, {
       description: "personal or merchant; 'staff' only for staff members, who never register themselves",
@@ -56,7 +66,8 @@ export const MemberSearchQuery = Type.Object(
       Type.String({
         ...visibleText,
         maxLength: 200,
-        description: "Part of the email or the name, whatever its case, or a whole membershipId; absent: all",
+        description:
+          "Part of the email or the name, whatever its case, a whole membershipId, or a whole mobile number; absent: all",
       }),
     ),
     limit: withDefault(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
@@ -83,12 +94,20 @@ export const Registration = Type.Object(
     password: Password,
     region: Region,
     type: literals(registrableTypes),
+    phone: Type.Optional(Phone),
   },
   { additionalProperties: false, title: "Registration" },
 );
 
 export const MembershipChanges = Type.Object(
-  { name: Type.Optional(Name), region: Type.Optional(Region), password: Type.Optional(Password) },
+  {
+    name: Type.Optional(Name),
+    region: Type.Optional(Region),
+    password: Type.Optional(Password),
+    phone: Type.Optional(
+      Type.Union([Phone, Type.Null()], { description: "A new mobile number, or null for none" }),
+    ),
+  },
   {
     additionalProperties: false,
     minProperties: 1,
@@ -101,14 +120,24 @@ export const MembershipParams = IdParams("membership");
 
 export const LookupQuery = Type.Object(
   {
-    email: Type.String({
-      format: "email",
-      minLength: 3,
-      maxLength: emailMaxLength,
-      description: "The payee's email, whatever its case",
-    }),
+    email: Type.Optional(
+      Type.String({
+        format: "email",
+        minLength: 3,
+        maxLength: emailMaxLength,
+        description: "The payee's email, whatever its case",
+      }),
+    ),
+    phone: Type.Optional(
+      Type.String({ ...phoneInput, description: "The payee's mobile number, however it is written" }),
+    ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    maxProperties: 1,
+    description: "email or phone, one of them",
+  },
 );
 
 export const MembershipLookup = Type.Object(

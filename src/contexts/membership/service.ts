@@ -5,12 +5,13 @@ import { canAccess } from "../../platform/auth/guard.js";
 import { hashPassword } from "../../platform/auth/passwords.js";
 import type { Revocations } from "../../platform/auth/revocations.js";
 import type { Principal, TokenSigner, TokenVerifier } from "../../platform/auth/tokens.js";
-import { type Db, isUniqueViolation } from "../../platform/db/db.js";
+import { type Db, isUniqueViolation, type Queryable } from "../../platform/db/db.js";
 import { pageOf } from "../../platform/http/shapes.js";
 import { type EventContext, recordEvents } from "../../platform/outbox.js";
 import type { BankingApi } from "../banking/api.js";
 import type { MoneyWallets } from "../money/api.js";
 import { type Member, toMemberView } from "./domain.js";
+import { phoneKey } from "./domain-phone.js";
 import {
   type AccessRevoked,
   type MemberModified,
@@ -23,7 +24,9 @@ import {
   emailUniqueIndex,
   findMember,
   insertMember,
+  type MemberChanges,
   markWithdrawn,
+  phoneUniqueIndex,
   searchMembers,
   updateActiveMember,
 } from "./store.js";
@@ -50,6 +53,24 @@ export interface Registration {
   readonly password: string;
   readonly region: string;
   readonly type: "personal" | "merchant";
+  /** A mobile number as typed; optional. */
+  readonly phone?: string | undefined;
+}
+
+/** The key of a number as typed (null for none), or the failure that says it is not a mobile number. */
+function phoneOf(raw: string | null): Result<string | null> {
+  if (raw === null) return ok(null);
+  const key = phoneKey(raw);
+  return key ? ok(key) : fail("VALIDATION_FAILED", "phone: not a Korean mobile number (010-1234-5678)");
+}
+
+/** EMAIL_TAKEN or PHONE_TAKEN for a unique violation on either; anything else is thrown again. */
+function takenFailure(error: unknown): Result<never> {
+  if (isUniqueViolation(error, emailUniqueIndex))
+    return fail("EMAIL_TAKEN", "this email is already registered");
+  if (isUniqueViolation(error, phoneUniqueIndex))
+    return fail("PHONE_TAKEN", "this mobile number belongs to another member");
+  throw error;
 }
 
 export async function registerMember(
@@ -57,10 +78,13 @@ export async function registerMember(
   command: Registration,
   context: EventContext,
 ): Promise<Result<Member>> {
-  const { password, ...profile } = command;
+  const { password, phone: rawPhone, ...profile } = command;
+  const phone = phoneOf(rawPhone ?? null);
+  if (!phone.ok) return phone;
   const passwordHash = await hashPassword(password);
   const member: Member = {
     ...profile,
+    phone: phone.value,
     id: newId("membership"),
     status: "ACTIVE",
     createdAt: deps.clock.now(),
@@ -76,8 +100,7 @@ export async function registerMember(
       );
     });
   } catch (error) {
-    if (!isUniqueViolation(error, emailUniqueIndex)) throw error;
-    return fail("EMAIL_TAKEN", "this email is already registered");
+    return takenFailure(error);
   }
   deps.kickRelay();
   return ok(member);
@@ -101,6 +124,7 @@ export async function listMembers(
 ) {
   const rows = await searchMembers(deps.db, {
     query: page.query,
+    phone: page.query === undefined ? undefined : phoneKey(page.query),
     before: page.cursor,
     limit: page.limit + 1,
   });
@@ -111,6 +135,8 @@ export interface MemberUpdate {
   readonly name?: string | undefined;
   readonly region?: string | undefined;
   readonly password?: string | undefined;
+  /** A new mobile number as typed, or null to remove it. */
+  readonly phone?: string | null | undefined;
 }
 
 export async function modifyMember(
@@ -121,37 +147,54 @@ export async function modifyMember(
   const found = await getMember(deps, command.principal, command.id);
   if (!found.ok) return found;
   const { name, region, password } = command.changes;
+  const phone = command.changes.phone === undefined ? ok(undefined) : phoneOf(command.changes.phone);
+  if (!phone.ok) return phone;
   const passwordHash = password === undefined ? undefined : await hashPassword(password);
   const now = deps.clock.now();
-  const updated = await deps.db.tx(async (tx) => {
-    const member = await updateActiveMember(tx, found.value.id, { name, region, passwordHash }, now);
-    if (!member) return undefined;
-    // A new password ends every session that the old one opened, access tokens included.
-    const chainIds = passwordHash ? await revokeMemberTokens(tx, member.id, now) : [];
-    if (chainIds.length > 0) {
-      const revoked: AccessRevoked = { membershipId: member.id, chainIds, revokedAt: now.toISOString() };
-      await recordEvents(
-        tx,
-        "membership",
-        [{ type: membershipEventTypes.accessRevoked, data: revoked }],
-        context,
-      );
-    }
-    const modified: MemberModified = {
-      membershipId: member.id,
-      name: member.name,
-      region: member.region,
-      passwordChanged: passwordHash !== undefined,
-      modifiedAt: now.toISOString(),
-    };
-    await recordEvents(tx, "membership", [{ type: membershipEventTypes.modified, data: modified }], context);
-    return { member, chainIds };
-  });
+  const changes = { name, region, passwordHash, phone: phone.value };
+  let updated: Awaited<ReturnType<typeof applyChanges>>;
+  try {
+    updated = await deps.db.tx((tx) => applyChanges(tx, found.value.id, changes, now, context));
+  } catch (error) {
+    return takenFailure(error);
+  }
   if (!updated) return fail("CONFLICT", "a withdrawn membership cannot be changed");
   // This process refuses them at once; the others when AccessRevoked reaches them.
   deps.revocations.revokeChains(updated.chainIds, now);
   deps.kickRelay();
   return ok(updated.member);
+}
+
+/** The change and its events in one transaction; undefined when the member is no longer active. */
+async function applyChanges(
+  tx: Queryable,
+  id: Member["id"],
+  changes: MemberChanges,
+  now: Date,
+  context: EventContext,
+) {
+  const member = await updateActiveMember(tx, id, changes, now);
+  if (!member) return undefined;
+  // A new password ends every session that the old one opened, access tokens included.
+  const chainIds = changes.passwordHash ? await revokeMemberTokens(tx, member.id, now) : [];
+  if (chainIds.length > 0) {
+    const revoked: AccessRevoked = { membershipId: member.id, chainIds, revokedAt: now.toISOString() };
+    await recordEvents(
+      tx,
+      "membership",
+      [{ type: membershipEventTypes.accessRevoked, data: revoked }],
+      context,
+    );
+  }
+  const modified: MemberModified = {
+    membershipId: member.id,
+    name: member.name,
+    region: member.region,
+    passwordChanged: changes.passwordHash !== undefined,
+    modifiedAt: now.toISOString(),
+  };
+  await recordEvents(tx, "membership", [{ type: membershipEventTypes.modified, data: modified }], context);
+  return { member, chainIds };
 }
 
 /**

@@ -4,14 +4,17 @@ import type { Member, MemberStatus, MemberType } from "./domain.js";
 
 /** The name of the unique index that makes emails unique whatever their case. */
 export const emailUniqueIndex = "members_email_key";
+/** The name of the unique index that gives a mobile number to one active member at most. */
+export const phoneUniqueIndex = "members_phone_key";
 
-const memberColumns = "id, name, email, region, type, status, created_at";
+const memberColumns = "id, name, email, phone, region, type, status, created_at";
 
 interface MemberRow {
   [column: string]: unknown;
   id: string;
   name: string;
   email: string;
+  phone: string | null;
   region: string;
   type: MemberType;
   status: MemberStatus;
@@ -23,6 +26,7 @@ function toMember(row: MemberRow): Member {
     id: row.id as Id<"membership">,
     name: row.name,
     email: row.email,
+    phone: row.phone,
     region: row.region,
     type: row.type,
     status: row.status,
@@ -34,22 +38,29 @@ export interface NewMember extends Member {
   readonly passwordHash: string;
 }
 
-/** Inserts a member; a taken email raises a unique violation on `members_email_key`. */
+const insertColumns = `INSERT INTO membership.members
+  (id, name, email, phone, password_hash, region, type, status, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`;
+const insertValues = (m: NewMember) => [
+  m.id,
+  m.name,
+  m.email,
+  m.phone,
+  m.passwordHash,
+  m.region,
+  m.type,
+  m.status,
+  m.createdAt,
+];
+
+/** Inserts a member; a taken email or phone raises a unique violation on its index. */
 export async function insertMember(q: Queryable, m: NewMember): Promise<void> {
-  await q.query(
-    `INSERT INTO membership.members (id, name, email, password_hash, region, type, status, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-    [m.id, m.name, m.email, m.passwordHash, m.region, m.type, m.status, m.createdAt],
-  );
+  await q.query(insertColumns, insertValues(m));
 }
 
 /** Like insertMember, but does nothing when the email is taken; true when it inserted. */
 export async function insertMemberIfAbsent(q: Queryable, m: NewMember): Promise<boolean> {
-  const rows = await q.query(
-    `INSERT INTO membership.members (id, name, email, password_hash, region, type, status, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING RETURNING id`,
-    [m.id, m.name, m.email, m.passwordHash, m.region, m.type, m.status, m.createdAt],
-  );
+  const rows = await q.query(`${insertColumns} ON CONFLICT DO NOTHING RETURNING id`, insertValues(m));
   return rows.length === 1;
 }
 
@@ -71,22 +82,37 @@ export async function findMembers(q: Queryable, ids: readonly Id<"membership">[]
 
 /**
  * Members newest first (ids sort by creation time), from before the `before` id if given; with a
- * `query`, those whose email or name holds it, whatever its case, or whose id it is. strpos, not LIKE,
- * so `%` and `_` in a query are plain characters.
+ * `query`, those whose email or name holds it, whatever its case, or whose id it is, or whose mobile
+ * number is `phone` (the query read as one). strpos, not LIKE, so `%` and `_` in a query are plain
+ * characters.
  */
 export async function searchMembers(
   q: Queryable,
-  page: { query?: string | undefined; before?: string | undefined; limit: number },
+  page: {
+    query?: string | undefined;
+    phone?: string | undefined;
+    before?: string | undefined;
+    limit: number;
+  },
 ): Promise<Member[]> {
   const rows = await q.query<MemberRow>(
     `SELECT ${memberColumns} FROM membership.members
      WHERE ($1::text IS NULL OR id = $1 OR strpos(lower(email), lower($1)) > 0
-            OR strpos(lower(name), lower($1)) > 0)
+            OR strpos(lower(name), lower($1)) > 0 OR phone = $4::text)
        AND ($2::text IS NULL OR id < $2)
      ORDER BY id DESC LIMIT $3`,
-    [page.query ?? null, page.before ?? null, page.limit],
+    [page.query ?? null, page.before ?? null, page.limit, page.phone ?? null],
   );
   return rows.map(toMember);
+}
+
+/** The active member with this mobile number (its key), if any. */
+export async function findActiveMemberByPhone(q: Queryable, phone: string): Promise<Member | undefined> {
+  const rows = await q.query<MemberRow>(
+    `SELECT ${memberColumns} FROM membership.members WHERE phone = $1 AND status = 'ACTIVE'`,
+    [phone],
+  );
+  return rows[0] && toMember(rows[0]);
 }
 
 export async function findMemberByEmail(
@@ -105,6 +131,8 @@ export interface MemberChanges {
   readonly name?: string | undefined;
   readonly region?: string | undefined;
   readonly passwordHash?: string | undefined;
+  /** A new number's key, null to remove the number, undefined to leave it. */
+  readonly phone?: string | null | undefined;
 }
 
 /** Changes an ACTIVE member; undefined when it is not (any longer) active. */
@@ -117,9 +145,18 @@ export async function updateActiveMember(
   const rows = await q.query<MemberRow>(
     `UPDATE membership.members
      SET name = COALESCE($2, name), region = COALESCE($3, region),
-         password_hash = COALESCE($4, password_hash), updated_at = $5
+         password_hash = COALESCE($4, password_hash), updated_at = $5,
+         phone = CASE WHEN $6::boolean THEN $7::text ELSE phone END
      WHERE id = $1 AND status = 'ACTIVE' RETURNING ${memberColumns}`,
-    [id, changes.name ?? null, changes.region ?? null, changes.passwordHash ?? null, now],
+    [
+      id,
+      changes.name ?? null,
+      changes.region ?? null,
+      changes.passwordHash ?? null,
+      now,
+      changes.phone !== undefined,
+      changes.phone ?? null,
+    ],
   );
   return rows[0] && toMember(rows[0]);
 }
