@@ -56,7 +56,15 @@ if (template.status !== 0) process.exit(template.status ?? 1);
 const result = spawnSync(
   process.execPath,
   // The browser journeys run one file at a time: each starts its own mypay and Chromium.
-  ["--import", "tsx", "--test", `--test-concurrency=${web ? 1 : 2}`, "--test-timeout=120000", ...files],
+  // --test-timeout bounds a whole file too: the journeys' file, one browser session, gets ten minutes.
+  [
+    "--import",
+    "tsx",
+    "--test",
+    `--test-concurrency=${web ? 1 : 2}`,
+    `--test-timeout=${web ? 600_000 : 120_000}`,
+    ...files,
+  ],
   { stdio: "inherit", env },
 );
 process.exit(result.status ?? 1);

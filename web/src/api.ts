@@ -126,11 +126,12 @@ export async function login(email: string, password: string): Promise<Outcome<Se
   }
 }
 
-export async function logout(): Promise<void> {
+/** Ends the session here and at mypay (the cookie is cleared); `reason` is what the login page says. */
+export async function logout(reason = t("auth.loggedOut")): Promise<void> {
   try {
     await webAuth("logout");
   } finally {
-    endSession(t("auth.loggedOut"));
+    endSession(reason);
   }
 }
 

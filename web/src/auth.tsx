@@ -4,6 +4,7 @@ import type { ComponentChildren } from "preact";
 import { api, call, endedBecause, login, logout, type Outcome, type Role, session } from "./api.ts";
 import { t } from "./i18n/index.ts";
 import { useIntent } from "./intent.ts";
+import { looksLikePhone } from "./phone.ts";
 import { Button, Field, Form, Notice, Page, Problem, Select } from "./ui.tsx";
 
 export const regions = [
@@ -87,19 +88,24 @@ export function SignupForm(props: {
   const name = useSignal("");
   const email = useSignal("");
   const password = useSignal("");
+  const phone = useSignal("");
   const region = useSignal<string>(regions[0]);
   const outcome = useSignal<Outcome<unknown> | undefined>(undefined);
   const short = useSignal(false);
+  const badPhone = useSignal(false);
   const intent = useIntent();
   const submit = async () => {
+    const number = phone.value.trim();
     short.value = password.value.length < 8;
-    if (short.value) return;
+    badPhone.value = number !== "" && !looksLikePhone(number);
+    if (short.value || badPhone.value) return;
     const body = {
       name: name.value.trim(),
       email: email.value.trim(),
       password: password.value,
       region: region.value,
       type: props.type,
+      ...(number ? { phone: number } : {}),
     };
     const result = await intent.send(body, () => call(api.POST("/v1/memberships", { body })));
     if (!result) return;
@@ -143,6 +149,20 @@ export function SignupForm(props: {
             value={password.value}
             onValue={(v) => {
               password.value = v;
+            }}
+          />
+          <Field
+            label={t("auth.phone")}
+            type="tel"
+            name="phone"
+            autoComplete="tel-national"
+            inputMode="tel"
+            maxLength={30}
+            hint={t("auth.phoneHint")}
+            error={badPhone.value ? t("auth.phoneInvalid") : undefined}
+            value={phone.value}
+            onValue={(v) => {
+              phone.value = v;
             }}
           />
           <Select

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { expectOk } from "../../../packages/client/src/index.js";
+import { expectOk, newIdempotencyKey } from "../../../packages/client/src/index.js";
 import {
   adminEmail,
   adminPassword,
@@ -177,7 +177,7 @@ describe("journeys", () => {
       await link(page, "Send").first().click();
       await heading(page, "Send money").waitFor();
       await page.getByRole("radio", { name: "A mypay member" }).check();
-      await field(page, "Member's email").fill(friend.email);
+      await field(page, "Member's email or mobile number").fill(friend.email);
       await button(page, "Find").click();
       await page.getByText("Send to 김*은?").waitFor();
       await field(page, "Amount (won)").fill("10000");
@@ -249,7 +249,7 @@ describe("journeys", () => {
       .length;
     await page.goto("/send");
     await page.getByRole("radio", { name: "A mypay member" }).check();
-    await field(page, "Member's email").fill(friend.email);
+    await field(page, "Member's email or mobile number").fill(friend.email);
     await button(page, "Find").click();
     await page.getByText("Send to 김*은?").waitFor();
     await field(page, "Amount (won)").fill("3000");
@@ -375,6 +375,109 @@ describe("journeys", () => {
       assert.equal(settlements[0]!.net, 27_000 - 540);
       assert.deepEqual(tab.errors, []);
       await tab.context.close();
+    },
+  );
+});
+
+describe("the member's own details", () => {
+  // A number of this run's own, so that runs against the same data never collide.
+  const digits = (n: number) =>
+    `010${String(Date.now() % 10_000).padStart(4, "0")}${String(n).padStart(4, "0")}`;
+  const yuna = {
+    name: "Choi Yuna",
+    email: `yuna-${run}@example.com`,
+    password: "yuna-pass-123",
+    phone: digits(1),
+  };
+  const dashed = (p: string) => `${p.slice(0, 3)}-${p.slice(3, 7)}-${p.slice(7)}`;
+  let yunaTab: Tab;
+
+  journey("a member who gave a mobile number at sign-up is found and paid by it", async () => {
+    yunaTab = await openTab(browser, mypay.baseUrl);
+    const { page } = yunaTab;
+    await page.goto("/signup");
+    await field(page, "Name").fill(yuna.name);
+    await field(page, "Email").fill(yuna.email);
+    await field(page, "Password").fill(yuna.password);
+    await field(page, "Mobile number").fill("010 12");
+    await button(page, "Sign up").click();
+    await page.getByText("Enter a mobile number such as 010-1234-5678, or leave it empty.").waitFor();
+    await field(page, "Mobile number").fill(dashed(yuna.phone));
+    await button(page, "Sign up").click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Welcome, ${yuna.name}` })
+      .waitFor();
+    await field(page, "Email").fill(yuna.email);
+    await field(page, "Password").fill(yuna.password);
+    await button(page, "Log in").click();
+    await heading(page, "My wallet").waitFor();
+
+    // Park sends ₩1,000 to the number, typed with spaces.
+    const { page: park } = state.memberTab!;
+    await park.goto("/send");
+    await heading(park, "Send money").waitFor();
+    await field(park, "Member's email or mobile number").fill("someone");
+    await button(park, "Find").click();
+    await park.getByText("Enter an email address or a mobile number.").waitFor();
+    await field(park, "Member's email or mobile number").fill(
+      `${yuna.phone.slice(0, 3)} ${yuna.phone.slice(3, 7)} ${yuna.phone.slice(7)}`,
+    );
+    await button(park, "Find").click();
+    await park.getByText("Send to C**i Y**a?").waitFor();
+    await field(park, "Amount (won)").fill("1000");
+    await button(park, "Send").click();
+    await park.getByText(/^Sent ₩1,000 to C\*\*i Y\*\*a\./).waitFor();
+    const money = expectOk(await (await memberApi(yuna)).GET("/v1/money/me"));
+    assert.equal(money.balance, 1_000, "the money reached the member the number belongs to");
+  });
+
+  journey(
+    "My info changes the number; leaving is refused while money is held, and logs out once it is ₩0",
+    async () => {
+      const { page } = yunaTab;
+      await link(page, "My info").first().click();
+      await heading(page, "My info").waitFor();
+      assert.equal(await field(page, "Mobile number").inputValue(), dashed(yuna.phone));
+      const next = digits(2);
+      await field(page, "Mobile number").fill(next);
+      await button(page, "Save").click();
+      await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+      assert.equal(await field(page, "Mobile number").inputValue(), dashed(next));
+      const park = await memberApi(member);
+      const byOld = await park.GET("/v1/memberships/lookup", { params: { query: { phone: yuna.phone } } });
+      assert.equal(byOld.response.status, 404, "the old number finds nobody");
+      expectOk(await park.GET("/v1/memberships/lookup", { params: { query: { phone: next } } }));
+      await assertAccessible(page, "My info");
+
+      // ₩1,000 is held: the page says so, and mypay refuses.
+      await page.getByText("You hold ₩1,000.").waitFor();
+      await shots(yunaTab, "wallet", "10-profile");
+      await button(page, "Leave mypay").click();
+      await button(page, "Yes, leave").click();
+      await page.getByRole("alert").filter({ hasText: "You still hold money" }).waitFor();
+
+      // Once the money is sent back, leaving logs out, and the login is refused from then on.
+      const yunaApi = await memberApi(yuna);
+      const me = expectOk(await park.GET("/v1/memberships/me"));
+      expectOk(
+        await yunaApi.POST("/v1/remittances", {
+          params: { header: { "idempotency-key": newIdempotencyKey() } },
+          body: { to: { membershipId: me.membershipId }, amount: 1_000 },
+        }),
+      );
+      await page.reload();
+      await heading(page, "My info").waitFor();
+      await button(page, "Leave mypay").click();
+      await button(page, "Yes, leave").click();
+      await heading(page, "Log in").waitFor();
+      await page.getByText("You have left mypay. Thank you for using it.").waitFor();
+      await field(page, "Email").fill(yuna.email);
+      await field(page, "Password").fill(yuna.password);
+      await button(page, "Log in").click();
+      await page.getByRole("alert").filter({ hasText: "The email or the password is wrong." }).waitFor();
+      assert.deepEqual(yunaTab.errors, [], "no error in the browser's console");
+      await yunaTab.context.close();
     },
   );
 });
@@ -556,6 +659,7 @@ describe("every page", () => {
       "/send",
       "/pay",
       "/history",
+      "/profile",
       "/history?filter=points",
       "/history?filter=remittances",
       `/history/payments/${payment.paymentId}`,

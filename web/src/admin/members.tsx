@@ -1,7 +1,8 @@
-// Members: search by email, name or id; one member's facts, money, activity; withdrawing a member.
+// Members: search by email, name, id or mobile number; one member's facts, money, activity; withdrawing a member.
 import { useSignal } from "@preact/signals";
 import { api, call } from "../api.ts";
 import { regionName, t } from "../i18n/index.ts";
+import { phoneText } from "../phone.ts";
 import { navigate, queryParam } from "../router.ts";
 import {
   Button,
@@ -16,8 +17,8 @@ import {
   useLoad,
   When,
 } from "../ui.tsx";
+import { WithdrawMember } from "../withdraw.tsx";
 import { MemberActivity } from "./activity.tsx";
-import { WithdrawMember } from "./withdraw.tsx";
 
 function SearchForm(props: { query: string }) {
   const text = useSignal(props.query);
@@ -107,6 +108,8 @@ export function MemberPage(props: { id: string }) {
               <dl class="facts">
                 <dt>{t("auth.email")}</dt>
                 <dd>{m.email}</dd>
+                <dt>{t("auth.phone")}</dt>
+                <dd>{m.phone ? phoneText(m.phone) : "—"}</dd>
                 <dt>{t("admin.member.id")}</dt>
                 <dd>{m.membershipId}</dd>
                 <dt>{t("admin.member.role")}</dt>
@@ -124,7 +127,20 @@ export function MemberPage(props: { id: string }) {
               </dl>
             </Section>
             <MemberActivity membershipId={m.membershipId} />
-            <WithdrawMember member={m} onWithdrawn={() => member.set({ ...m, status: "WITHDRAWN" })} />
+            <WithdrawMember
+              member={m}
+              texts={{
+                title: t("admin.withdraw.title"),
+                explain: t("admin.withdraw.explain"),
+                button: t("admin.withdraw.button"),
+                confirmText: t("admin.withdraw.confirmText", { name: m.name, email: m.email }),
+                confirm: t("admin.withdraw.confirm"),
+                done: t("admin.withdraw.done", { name: m.name }),
+                already: t("admin.withdraw.already"),
+                conflict: t("admin.withdraw.conflict"),
+              }}
+              onWithdrawn={() => member.set({ ...m, status: "WITHDRAWN" })}
+            />
           </>
         )}
       </Loaded>

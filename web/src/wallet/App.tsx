@@ -15,6 +15,7 @@ import { History } from "./History.tsx";
 import { Home } from "./Home.tsx";
 import { Pay } from "./Pay.tsx";
 import { PaymentDetail } from "./PaymentDetail.tsx";
+import { Profile } from "./Profile.tsx";
 import { Recharge, Withdraw } from "./Recharge.tsx";
 import { RemittanceDetail } from "./RemittanceDetail.tsx";
 import { Send } from "./Send.tsx";
@@ -85,6 +86,8 @@ function SignedIn(props: { path: string }) {
       return <Pay />;
     case "/history":
       return <History />;
+    case "/profile":
+      return <Profile />;
   }
   for (const [pattern, view] of detailRoutes) {
     const params = match(pattern, path);
@@ -119,6 +122,7 @@ export function WalletApp() {
     { href: "/", label: t("app.home") },
     { href: "/history", label: t("wallet.nav.history") },
     { href: "/accounts", label: t("wallet.nav.accounts") },
+    { href: "/profile", label: t("wallet.nav.profile") },
   ];
   return (
     <>

@@ -1,9 +1,11 @@
-// Send money: to a member found by email (shown with a masked name to confirm), or to a bank account.
+// Send money: to a member found by email or mobile number (shown with a masked name to confirm), or to
+// a bank account.
 import { useSignal } from "@preact/signals";
 import { useId } from "preact/hooks";
 import { api, call, type Outcome, type Schemas } from "../api.ts";
 import { t, won } from "../i18n/index.ts";
 import { useIntent } from "../intent.ts";
+import { looksLikePhone } from "../phone.ts";
 import { Button, Field, Form, Link, Notice, Page, Problem, Section, Select } from "../ui.tsx";
 import { useFollowed } from "./follow.ts";
 import { bankName, bankOptions, config, parseAmount, retryFor } from "./shared.tsx";
@@ -64,7 +66,7 @@ function SendResult(props: { remittance: Remittance; to: string }) {
 
 export function Send() {
   const mode = useSignal<Mode>("member");
-  const email = useSignal("");
+  const who = useSignal("");
   const found = useSignal<Found | undefined>(undefined);
   const lookup = useSignal<Outcome<unknown> | undefined>(undefined);
   const finding = useSignal(false);
@@ -72,7 +74,7 @@ export function Send() {
   const number = useSignal("");
   const amount = useSignal("");
   const memo = useSignal("");
-  const errors = useSignal<{ email?: string; bank?: string; number?: string; amount?: string }>({});
+  const errors = useSignal<{ who?: string; bank?: string; number?: string; amount?: string }>({});
   const outcome = useSignal<Outcome<unknown> | undefined>(undefined);
   const sentTo = useSignal("");
   const intent = useIntent();
@@ -81,16 +83,18 @@ export function Send() {
   );
 
   const find = async () => {
-    const address = email.value.trim();
+    const typed = who.value.trim();
+    const query = typed.includes("@")
+      ? { email: typed }
+      : looksLikePhone(typed)
+        ? { phone: typed }
+        : undefined;
     found.value = undefined;
     lookup.value = undefined;
-    errors.value = {
-      ...errors.value,
-      email: address.includes("@") ? undefined : t("wallet.send.emailInvalid"),
-    };
-    if (errors.value.email || finding.value) return;
+    errors.value = { ...errors.value, who: query ? undefined : t("wallet.send.whoInvalid") };
+    if (!query || finding.value) return;
     finding.value = true;
-    const o = await call(api.GET("/v1/memberships/lookup", { params: { query: { email: address } } }));
+    const o = await call(api.GET("/v1/memberships/lookup", { params: { query } }));
     finding.value = false;
     if (o.ok) found.value = o.data;
     else lookup.value = o;
@@ -145,13 +149,13 @@ export function Send() {
             <div class="stack">
               <div class="row find-row">
                 <Field
-                  label={t("wallet.send.email")}
-                  type="email"
+                  label={t("wallet.send.who")}
                   autoComplete="off"
-                  error={errors.value.email}
-                  value={email.value}
+                  hint={t("wallet.send.whoHint")}
+                  error={errors.value.who}
+                  value={who.value}
                   onValue={(v) => {
-                    email.value = v;
+                    who.value = v;
                     found.value = undefined;
                     lookup.value = undefined;
                   }}

@@ -1,12 +1,33 @@
-// Withdrawing a member, confirmed inline first; a member who still holds money cannot be withdrawn.
+// Withdrawing a member (staff in the console, or members themselves in the wallet), confirmed inline
+// first; a member who still holds money cannot be withdrawn. The caller gives the words.
 import { useSignal } from "@preact/signals";
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
-import { api, call, type Outcome, type Schemas } from "../api.ts";
-import { t } from "../i18n/index.ts";
-import { Button, Notice, Problem, Section } from "../ui.tsx";
+import { api, call, type Outcome, type Schemas } from "./api.ts";
+import { t } from "./i18n/index.ts";
+import { Button, Notice, Problem, Section } from "./ui.tsx";
 
-export function WithdrawMember(props: { member: Schemas["Membership"]; onWithdrawn: () => void }) {
+export interface WithdrawTexts {
+  title: string;
+  explain: string;
+  button: string;
+  confirmText: string;
+  confirm: string;
+  done: string;
+  already: string;
+  /** Why it was refused: the member still holds money. */
+  conflict: string;
+}
+
+export function WithdrawMember(props: {
+  member: Schemas["Membership"];
+  texts: WithdrawTexts;
+  onWithdrawn: () => void;
+  /** Shown under the explanation (the wallet shows the money left). */
+  children?: ComponentChildren;
+}) {
   const m = props.member;
+  const texts = props.texts;
   const confirming = useSignal(false);
   const busy = useSignal(false);
   const outcome = useSignal<Outcome<unknown> | undefined>(undefined);
@@ -26,18 +47,18 @@ export function WithdrawMember(props: { member: Schemas["Membership"]; onWithdra
   }, [confirming.value]);
   const failed = outcome.value && !outcome.value.ok ? outcome.value : undefined;
   return (
-    <Section title={t("admin.withdraw.title")}>
+    <Section title={texts.title}>
       {outcome.value?.ok ? (
-        <Notice>{t("admin.withdraw.done", { name: m.name })}</Notice>
+        <Notice>{texts.done}</Notice>
       ) : m.status === "WITHDRAWN" ? (
-        <Notice tone="info">{t("admin.withdraw.already")}</Notice>
+        <Notice tone="info">{texts.already}</Notice>
       ) : confirming.value ? (
         <fieldset class="stack plain-fieldset" ref={confirmBox}>
-          <legend class="visually-hidden">{t("admin.withdraw.title")}</legend>
-          <p>{t("admin.withdraw.confirmText", { name: m.name, email: m.email })}</p>
+          <legend class="visually-hidden">{texts.title}</legend>
+          <p>{texts.confirmText}</p>
           <div class="row">
             <Button kind="danger" busy={busy.value} onClick={() => void withdraw()}>
-              {t("admin.withdraw.confirm")}
+              {texts.confirm}
             </Button>
             <Button
               kind="plain"
@@ -51,7 +72,8 @@ export function WithdrawMember(props: { member: Schemas["Membership"]; onWithdra
         </fieldset>
       ) : (
         <div class="stack">
-          <p class="muted">{t("admin.withdraw.explain")}</p>
+          <p class="muted">{texts.explain}</p>
+          {props.children}
           <div>
             <Button
               kind="danger"
@@ -60,14 +82,14 @@ export function WithdrawMember(props: { member: Schemas["Membership"]; onWithdra
                 confirming.value = true;
               }}
             >
-              {t("admin.withdraw.button")}
+              {texts.button}
             </Button>
           </div>
         </div>
       )}
       {failed?.status === 409 ? (
         <div class="problem" role="alert">
-          <p>{t("admin.withdraw.conflict")}</p>
+          <p>{texts.conflict}</p>
         </div>
       ) : (
         <Problem outcome={failed} onRetry={() => void withdraw()} />
