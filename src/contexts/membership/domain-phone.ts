@@ -1,3 +1,5 @@
+import { fail, ok, type Result } from "../../kernel/errors.js";
+
 /**
  * A member's mobile number: optional, so that others can find them to send money by it (the way
  * Korean wallets send to a contact). Kept as its digits in the domestic form, "01012345678", however
@@ -16,4 +18,10 @@ export function phoneKey(raw: string): string | undefined {
   let digits = raw.trim().replace(/[\s().-]/g, "");
   if (digits.startsWith("+82")) digits = `0${digits.slice(3).replace(/^0/, "")}`;
   return mobile.test(digits) ? digits : undefined;
+}
+
+/** The key of a number as typed, or the failure that says it is not a mobile number. */
+export function parsePhone(raw: string): Result<string> {
+  const key = phoneKey(raw);
+  return key ? ok(key) : fail("VALIDATION_FAILED", "phone: not a Korean mobile number (010-1234-5678)");
 }

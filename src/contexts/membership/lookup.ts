@@ -1,9 +1,10 @@
 import { fail, ok, type Result } from "../../kernel/errors.js";
 import type { Principal } from "../../platform/auth/tokens.js";
+import type { Queryable } from "../../platform/db/db.js";
 import { lockKey, lookups, recentAttempts, recordAttempt } from "./attempt-window.js";
 import { waitSeconds } from "./domain.js";
 import { lookupLimit, type MemberLookup, maskName } from "./domain-lookup.js";
-import { phoneKey } from "./domain-phone.js";
+import { parsePhone } from "./domain-phone.js";
 import type { MembershipDeps } from "./service.js";
 import { findActiveMemberByPhone, findMemberByEmail } from "./store.js";
 
@@ -20,10 +21,11 @@ export async function lookupMember(
   principal: Principal,
   by: LookupBy,
 ): Promise<Result<MemberLookup>> {
-  const { email } = by;
-  const phone = by.phone === undefined ? undefined : phoneKey(by.phone);
-  if (email === undefined && phone === undefined)
-    return fail("VALIDATION_FAILED", "phone: not a Korean mobile number (010-1234-5678)");
+  // The schema lets exactly one of the two through; a missing number is refused like a malformed one.
+  const phone = by.email === undefined ? parsePhone(by.phone ?? "") : undefined;
+  if (phone && !phone.ok) return phone;
+  const find = (tx: Queryable) =>
+    phone ? findActiveMemberByPhone(tx, phone.value) : findMemberByEmail(tx, by.email as string);
   const now = deps.clock.now();
   const since = new Date(now.getTime() - lookupLimit.windowSeconds * 1000);
   const caller = principal.membershipId;
@@ -33,11 +35,7 @@ export async function lookupMember(
     const wait = waitSeconds(recent, now, lookupLimit);
     if (wait !== undefined) return { wait };
     await recordAttempt(tx, lookups, caller, now, since);
-    const member =
-      email !== undefined
-        ? await findMemberByEmail(tx, email)
-        : await findActiveMemberByPhone(tx, phone ?? "");
-    return { member };
+    return { member: await find(tx) };
   });
   if (outcome.wait !== undefined) {
     const detail = `too many lookups; try again in ${outcome.wait} seconds`;
@@ -46,6 +44,6 @@ export async function lookupMember(
   const { member } = outcome;
   // A withdrawn member cannot be paid: answered as an unknown email or number.
   if (member?.status !== "ACTIVE")
-    return fail("NOT_FOUND", `no member has this ${email ? "email" : "number"}`);
+    return fail("NOT_FOUND", `no member has this ${phone ? "number" : "email"}`);
   return ok({ membershipId: member.id, maskedName: maskName(member.name) });
 }

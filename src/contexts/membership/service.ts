@@ -11,7 +11,7 @@ import { type EventContext, recordEvents } from "../../platform/outbox.js";
 import type { BankingApi } from "../banking/api.js";
 import type { MoneyWallets } from "../money/api.js";
 import { type Member, toMemberView } from "./domain.js";
-import { phoneKey } from "./domain-phone.js";
+import { parsePhone, phoneKey } from "./domain-phone.js";
 import {
   type AccessRevoked,
   type MemberModified,
@@ -57,13 +57,6 @@ export interface Registration {
   readonly phone?: string | undefined;
 }
 
-/** The key of a number as typed (null for none), or the failure that says it is not a mobile number. */
-function phoneOf(raw: string | null): Result<string | null> {
-  if (raw === null) return ok(null);
-  const key = phoneKey(raw);
-  return key ? ok(key) : fail("VALIDATION_FAILED", "phone: not a Korean mobile number (010-1234-5678)");
-}
-
 /** EMAIL_TAKEN or PHONE_TAKEN for a unique violation on either; anything else is thrown again. */
 function takenFailure(error: unknown): Result<never> {
   if (isUniqueViolation(error, emailUniqueIndex))
@@ -79,7 +72,7 @@ export async function registerMember(
   context: EventContext,
 ): Promise<Result<Member>> {
   const { password, phone: rawPhone, ...profile } = command;
-  const phone = phoneOf(rawPhone ?? null);
+  const phone = rawPhone === undefined ? ok(null) : parsePhone(rawPhone);
   if (!phone.ok) return phone;
   const passwordHash = await hashPassword(password);
   const member: Member = {
@@ -147,7 +140,8 @@ export async function modifyMember(
   const found = await getMember(deps, command.principal, command.id);
   if (!found.ok) return found;
   const { name, region, password } = command.changes;
-  const phone = command.changes.phone === undefined ? ok(undefined) : phoneOf(command.changes.phone);
+  const raw = command.changes.phone;
+  const phone = raw === undefined || raw === null ? ok(raw) : parsePhone(raw);
   if (!phone.ok) return phone;
   const passwordHash = password === undefined ? undefined : await hashPassword(password);
   const now = deps.clock.now();
