@@ -56,13 +56,15 @@ if (template.status !== 0) process.exit(template.status ?? 1);
 const result = spawnSync(
   process.execPath,
   // The browser journeys run one file at a time: each starts its own mypay and Chromium.
-  // --test-timeout bounds a whole file too: the journeys' file, one browser session, gets ten minutes.
+  // --test-timeout bounds each test, and each file as a whole too: the cluster's file (one cluster for
+  // all its failure tests) takes 90 s to 160 s as machines go, and the journeys' file (one browser
+  // session) about as long; a file gets five minutes (the journeys ten), and a hung test fails within it.
   [
     "--import",
     "tsx",
     "--test",
     `--test-concurrency=${web ? 1 : 2}`,
-    `--test-timeout=${web ? 600_000 : 120_000}`,
+    `--test-timeout=${web ? 600_000 : 300_000}`,
     ...files,
   ],
   { stdio: "inherit", env },
