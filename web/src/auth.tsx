@@ -29,6 +29,32 @@ export const regions = [
 
 export const regionOptions = () => regions.map((r) => ({ value: r, label: t(`region.${r}`) }));
 
+/** Whether a typed mobile number may be sent: empty (none), or what could be a Korean mobile number. */
+export const phoneOrEmpty = (typed: string): boolean => typed === "" || looksLikePhone(typed);
+
+/** The optional mobile number, at sign-up and in the wallet's My info. */
+export function PhoneField(props: {
+  hint: string;
+  invalid: boolean;
+  value: string;
+  onValue: (value: string) => void;
+}) {
+  return (
+    <Field
+      label={t("auth.phone")}
+      type="tel"
+      name="phone"
+      autoComplete="tel-national"
+      inputMode="tel"
+      maxLength={30}
+      hint={props.hint}
+      error={props.invalid ? t("auth.phoneInvalid") : undefined}
+      value={props.value}
+      onValue={props.onValue}
+    />
+  );
+}
+
 export function LoginForm(props: { title: string; footer?: ComponentChildren; welcome?: string }) {
   const email = useSignal("");
   const password = useSignal("");
@@ -97,7 +123,7 @@ export function SignupForm(props: {
   const submit = async () => {
     const number = phone.value.trim();
     short.value = password.value.length < 8;
-    badPhone.value = number !== "" && !looksLikePhone(number);
+    badPhone.value = !phoneOrEmpty(number);
     if (short.value || badPhone.value) return;
     const body = {
       name: name.value.trim(),
@@ -151,15 +177,9 @@ export function SignupForm(props: {
               password.value = v;
             }}
           />
-          <Field
-            label={t("auth.phone")}
-            type="tel"
-            name="phone"
-            autoComplete="tel-national"
-            inputMode="tel"
-            maxLength={30}
+          <PhoneField
             hint={t("auth.phoneHint")}
-            error={badPhone.value ? t("auth.phoneInvalid") : undefined}
+            invalid={badPhone.value}
             value={phone.value}
             onValue={(v) => {
               phone.value = v;

@@ -44,6 +44,22 @@ export function Page(props: { title: string; children: ComponentChildren; action
   );
 }
 
+/**
+ * A table with its caption (read by screen readers, hidden on screen) in a region that scrolls
+ * sideways on a narrow screen; the region takes the focus, so the keyboard can scroll it too.
+ */
+export function Table(props: { caption: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1)
+    <section class="table-wrap" aria-label={props.caption} tabIndex={0}>
+      <table>
+        <caption class="visually-hidden">{props.caption}</caption>
+        {props.children}
+      </table>
+    </section>
+  );
+}
+
 export function Section(props: { title: string; children: ComponentChildren; id?: string }) {
   const id = useId();
   return (

@@ -58,7 +58,7 @@ export async function insertMember(q: Queryable, m: NewMember): Promise<void> {
   await q.query(insertColumns, insertValues(m));
 }
 
-/** Like insertMember, but does nothing when the email is taken; true when it inserted. */
+/** Like insertMember, but does nothing when the email (or a number it gives) is taken; true when it inserted. */
 export async function insertMemberIfAbsent(q: Queryable, m: NewMember): Promise<boolean> {
   const rows = await q.query(`${insertColumns} ON CONFLICT DO NOTHING RETURNING id`, insertValues(m));
   return rows.length === 1;

@@ -15,6 +15,7 @@ import {
   Section,
   Select,
   Status,
+  Table,
   useLoad,
   When,
 } from "../ui.tsx";
@@ -179,38 +180,35 @@ export function BanksPage() {
       <Section title={t("admin.banks.contracts")}>
         <Loaded load={banks}>
           {(list) => (
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">{t("admin.banks.contracts")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("admin.banks.code")}</th>
-                    <th scope="col">{t("admin.banks.name")}</th>
-                    <th scope="col">{t("admin.banks.status")}</th>
-                    <th scope="col">{t("admin.banks.expires")}</th>
-                    <th scope="col" class="num">
-                      {t("admin.banks.fee")}
-                    </th>
-                    <th scope="col">
-                      <span class="visually-hidden">{t("admin.banks.actions")}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.items.map((b) => (
-                    <BankRows
-                      key={b.bankCode}
-                      bank={b}
-                      onSaved={(saved) =>
-                        banks.set({
-                          items: list.items.map((x) => (x.bankCode === saved.bankCode ? saved : x)),
-                        })
-                      }
-                    />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table caption={t("admin.banks.contracts")}>
+              <thead>
+                <tr>
+                  <th scope="col">{t("admin.banks.code")}</th>
+                  <th scope="col">{t("admin.banks.name")}</th>
+                  <th scope="col">{t("admin.banks.status")}</th>
+                  <th scope="col">{t("admin.banks.expires")}</th>
+                  <th scope="col" class="num">
+                    {t("admin.banks.fee")}
+                  </th>
+                  <th scope="col">
+                    <span class="visually-hidden">{t("admin.banks.actions")}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((b) => (
+                  <BankRows
+                    key={b.bankCode}
+                    bank={b}
+                    onSaved={(saved) =>
+                      banks.set({
+                        items: list.items.map((x) => (x.bankCode === saved.bankCode ? saved : x)),
+                      })
+                    }
+                  />
+                ))}
+              </tbody>
+            </Table>
           )}
         </Loaded>
       </Section>

@@ -1,7 +1,7 @@
 // The trial balance, and the reconciliation of the corporate account with the ledger.
 import { api, call, type Schemas } from "../api.ts";
 import { num, t } from "../i18n/index.ts";
-import { Loaded, Money, Section, useLoad } from "../ui.tsx";
+import { Loaded, Money, Section, Table, useLoad } from "../ui.tsx";
 
 function TrialBalanceTable(props: { trial: Schemas["TrialBalance"] }) {
   const { accounts, totalDebit, totalCredit } = props.trial;
@@ -11,46 +11,43 @@ function TrialBalanceTable(props: { trial: Schemas["TrialBalance"] }) {
       <p class={`verdict ${balanced ? "verdict-ok" : "verdict-bad"}`}>
         {balanced ? t("admin.trial.balanced") : t("admin.trial.unbalanced")}
       </p>
-      <div class="table-wrap">
-        <table>
-          <caption class="visually-hidden">{t("admin.trial.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("admin.trial.account")}</th>
-              <th scope="col" class="num">
-                {t("admin.trial.debit")}
+      <Table caption={t("admin.trial.title")}>
+        <thead>
+          <tr>
+            <th scope="col">{t("admin.trial.account")}</th>
+            <th scope="col" class="num">
+              {t("admin.trial.debit")}
+            </th>
+            <th scope="col" class="num">
+              {t("admin.trial.credit")}
+            </th>
+            <th scope="col" class="num">
+              {t("admin.trial.balance")}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {accounts.map((a) => (
+            <tr key={`${a.account}:${a.currency}`}>
+              <th scope="row" class="id">
+                {a.account}
+                {a.currency !== "KRW" ? <span class="muted"> ({a.currency})</span> : null}
               </th>
-              <th scope="col" class="num">
-                {t("admin.trial.credit")}
-              </th>
-              <th scope="col" class="num">
-                {t("admin.trial.balance")}
-              </th>
+              <td class="num">{num(a.debit)}</td>
+              <td class="num">{num(a.credit)}</td>
+              <td class="num">{num(a.balance)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {accounts.map((a) => (
-              <tr key={`${a.account}:${a.currency}`}>
-                <th scope="row" class="id">
-                  {a.account}
-                  {a.currency !== "KRW" ? <span class="muted"> ({a.currency})</span> : null}
-                </th>
-                <td class="num">{num(a.debit)}</td>
-                <td class="num">{num(a.credit)}</td>
-                <td class="num">{num(a.balance)}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row">{t("admin.total")}</th>
-              <td class="num">{num(totalDebit)}</td>
-              <td class="num">{num(totalCredit)}</td>
-              <td />
-            </tr>
-          </tfoot>
-        </table>
-      </div>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">{t("admin.total")}</th>
+            <td class="num">{num(totalDebit)}</td>
+            <td class="num">{num(totalCredit)}</td>
+            <td />
+          </tr>
+        </tfoot>
+      </Table>
     </div>
   );
 }

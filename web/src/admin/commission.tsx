@@ -3,7 +3,7 @@ import { useSignal } from "@preact/signals";
 import { api, call, type Outcome, retryable, type Schemas } from "../api.ts";
 import { percent, t } from "../i18n/index.ts";
 import { useIntent } from "../intent.ts";
-import { Button, Field, Form, Loaded, Notice, Problem, Section, When } from "../ui.tsx";
+import { Button, Field, Form, Loaded, Notice, Problem, Section, Table, When } from "../ui.tsx";
 
 type Franchise = Schemas["Franchise"];
 type History = Schemas["CommissionHistory"];
@@ -77,39 +77,36 @@ export function CommissionHistory(props: {
     <Section title={t("admin.commission.history")}>
       <Loaded load={props.load}>
         {(h) => (
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">{t("admin.commission.history")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("admin.commission.changedAt")}</th>
-                  <th scope="col" class="num">
-                    {t("admin.commission.rate")}
+          <Table caption={t("admin.commission.history")}>
+            <thead>
+              <tr>
+                <th scope="col">{t("admin.commission.changedAt")}</th>
+                <th scope="col" class="num">
+                  {t("admin.commission.rate")}
+                </th>
+                <th scope="col" class="num">
+                  {t("admin.commission.previous")}
+                </th>
+                <th scope="col">{t("admin.commission.changedBy")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {h.items.map((c) => (
+                <tr key={`${c.changedAt}:${c.commissionBps}`}>
+                  <th scope="row">
+                    <When at={c.changedAt} />
                   </th>
-                  <th scope="col" class="num">
-                    {t("admin.commission.previous")}
-                  </th>
-                  <th scope="col">{t("admin.commission.changedBy")}</th>
+                  <td class="num">
+                    {percent(c.commissionBps)} ({t("admin.franchise.bps", { bps: c.commissionBps })})
+                  </td>
+                  <td class="num">
+                    {c.previousBps === null ? t("admin.commission.initial") : percent(c.previousBps)}
+                  </td>
+                  <td class="id">{c.changedBy}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {h.items.map((c) => (
-                  <tr key={`${c.changedAt}:${c.commissionBps}`}>
-                    <th scope="row">
-                      <When at={c.changedAt} />
-                    </th>
-                    <td class="num">
-                      {percent(c.commissionBps)} ({t("admin.franchise.bps", { bps: c.commissionBps })})
-                    </td>
-                    <td class="num">
-                      {c.previousBps === null ? t("admin.commission.initial") : percent(c.previousBps)}
-                    </td>
-                    <td class="id">{c.changedBy}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         )}
       </Loaded>
     </Section>

@@ -2,7 +2,7 @@
 // the eye, and the same figures in a table for everyone.
 import { api, call, type Schemas } from "../api.ts";
 import { num, regionName, t, won } from "../i18n/index.ts";
-import { Loaded, Money, Section, useLoad } from "../ui.tsx";
+import { Loaded, Money, Section, Table, useLoad } from "../ui.tsx";
 
 type Stats = Schemas["MoneyByRegion"];
 
@@ -29,42 +29,39 @@ function Bars(props: { groups: Stats["groups"] }) {
 function Figures(props: { stats: Stats }) {
   const { groups, total } = props.stats;
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">{t("admin.money.title")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("auth.region")}</th>
-            <th scope="col" class="num">
-              {t("admin.money.members")}
-            </th>
-            <th scope="col" class="num">
-              {t("admin.money.balance")}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {groups.map((g) => (
-            <tr key={g.region}>
-              <th scope="row">{regionName(g.region)}</th>
-              <td class="num">{num(g.members)}</td>
-              <td class="num">
-                <Money amount={g.balance} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row">{t("admin.total")}</th>
-            <td class="num">{num(total.members)}</td>
+    <Table caption={t("admin.money.title")}>
+      <thead>
+        <tr>
+          <th scope="col">{t("auth.region")}</th>
+          <th scope="col" class="num">
+            {t("admin.money.members")}
+          </th>
+          <th scope="col" class="num">
+            {t("admin.money.balance")}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {groups.map((g) => (
+          <tr key={g.region}>
+            <th scope="row">{regionName(g.region)}</th>
+            <td class="num">{num(g.members)}</td>
             <td class="num">
-              <Money amount={total.balance} />
+              <Money amount={g.balance} />
             </td>
           </tr>
-        </tfoot>
-      </table>
-    </div>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <th scope="row">{t("admin.total")}</th>
+          <td class="num">{num(total.members)}</td>
+          <td class="num">
+            <Money amount={total.balance} />
+          </td>
+        </tr>
+      </tfoot>
+    </Table>
   );
 }
 

@@ -5,7 +5,7 @@ import { useEffect } from "preact/hooks";
 import { api, call, type Schemas } from "../api.ts";
 import { num, t } from "../i18n/index.ts";
 import { follow } from "../intent.ts";
-import { InfiniteList, Link, Loaded, Money, Section, Status, useLoad, When } from "../ui.tsx";
+import { InfiniteList, Link, Loaded, Money, Section, Status, Table, useLoad, When } from "../ui.tsx";
 import { AnyStatus } from "./format.tsx";
 
 type Run = Schemas["SettlementRun"];
@@ -80,54 +80,51 @@ function RunResults(props: { runId: string; version: string }) {
           data.items.length === 0 ? (
             <p class="muted">{t("admin.run.none")}</p>
           ) : (
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">{t("admin.run.results")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("admin.run.franchise")}</th>
-                    <th scope="col" class="num">
-                      {t("admin.run.payments")}
+            <Table caption={t("admin.run.results")}>
+              <thead>
+                <tr>
+                  <th scope="col">{t("admin.run.franchise")}</th>
+                  <th scope="col" class="num">
+                    {t("admin.run.payments")}
+                  </th>
+                  <th scope="col" class="num">
+                    {t("admin.run.gross")}
+                  </th>
+                  <th scope="col" class="num">
+                    {t("admin.run.commission")}
+                  </th>
+                  <th scope="col" class="num">
+                    {t("admin.run.net")}
+                  </th>
+                  <th scope="col">{t("admin.run.status")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((s) => (
+                  <tr key={s.settlementId}>
+                    <th scope="row" class="id">
+                      <Link href={`/admin/franchises/${encodeURIComponent(s.franchiseId)}`}>
+                        {s.franchiseId}
+                      </Link>
                     </th>
-                    <th scope="col" class="num">
-                      {t("admin.run.gross")}
-                    </th>
-                    <th scope="col" class="num">
-                      {t("admin.run.commission")}
-                    </th>
-                    <th scope="col" class="num">
-                      {t("admin.run.net")}
-                    </th>
-                    <th scope="col">{t("admin.run.status")}</th>
+                    <td class="num">{num(s.paymentCount)}</td>
+                    <td class="num">
+                      <Money amount={s.gross} />
+                    </td>
+                    <td class="num">
+                      <Money amount={s.commission} />
+                    </td>
+                    <td class="num">
+                      <Money amount={s.net} />
+                    </td>
+                    <td>
+                      <Status status={s.status} />
+                      {s.failureReason ? <span class="sub"> {s.failureReason}</span> : null}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((s) => (
-                    <tr key={s.settlementId}>
-                      <th scope="row" class="id">
-                        <Link href={`/admin/franchises/${encodeURIComponent(s.franchiseId)}`}>
-                          {s.franchiseId}
-                        </Link>
-                      </th>
-                      <td class="num">{num(s.paymentCount)}</td>
-                      <td class="num">
-                        <Money amount={s.gross} />
-                      </td>
-                      <td class="num">
-                        <Money amount={s.commission} />
-                      </td>
-                      <td class="num">
-                        <Money amount={s.net} />
-                      </td>
-                      <td>
-                        <Status status={s.status} />
-                        {s.failureReason ? <span class="sub"> {s.failureReason}</span> : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+              </tbody>
+            </Table>
           )
         }
       </Loaded>

@@ -2,9 +2,9 @@
 // region; and leaving mypay, which takes a money balance of ₩0 (points expire).
 import { useSignal } from "@preact/signals";
 import { api, call, logout, type Outcome, type Schemas } from "../api.ts";
-import { regionOptions } from "../auth.tsx";
+import { PhoneField, phoneOrEmpty, regionOptions } from "../auth.tsx";
 import { regionName, t, won } from "../i18n/index.ts";
-import { looksLikePhone, phoneText } from "../phone.ts";
+import { phoneText } from "../phone.ts";
 import {
   Button,
   Field,
@@ -38,7 +38,7 @@ function Details(props: { me: Membership; onSaved: (me: Membership) => void }) {
   const name = useSignal(me.name);
   const phone = useSignal(me.phone ? phoneText(me.phone) : "");
   const region = useSignal(me.region);
-  const errors = useSignal<{ name?: string; phone?: string }>({});
+  const errors = useSignal<{ name?: string; phone: boolean }>({ phone: false });
   const outcome = useSignal<Outcome<Membership> | undefined>(undefined);
   const busy = useSignal(false);
   const save = async () => {
@@ -46,7 +46,7 @@ function Details(props: { me: Membership; onSaved: (me: Membership) => void }) {
     const form = { name: name.value.trim(), phone: phone.value.trim(), region: region.value };
     errors.value = {
       name: form.name ? undefined : t("wallet.profile.nameMissing"),
-      phone: form.phone === "" || looksLikePhone(form.phone) ? undefined : t("auth.phoneInvalid"),
+      phone: !phoneOrEmpty(form.phone),
     };
     if (errors.value.name || errors.value.phone) return;
     const changes = changesOf(me, form);
@@ -85,14 +85,9 @@ function Details(props: { me: Membership; onSaved: (me: Membership) => void }) {
           value={name.value}
           onValue={(v) => (name.value = v)}
         />
-        <Field
-          label={t("auth.phone")}
-          type="tel"
-          autoComplete="tel-national"
-          inputMode="tel"
-          maxLength={30}
+        <PhoneField
           hint={t("wallet.profile.phoneHint")}
-          error={errors.value.phone}
+          invalid={errors.value.phone}
           value={phone.value}
           onValue={(v) => (phone.value = v)}
         />
